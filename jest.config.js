@@ -4,5 +4,7 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  globalSetup: "<rootDir>/test/support/globalSetup.cjs",
+  globalTeardown: "<rootDir>/test/support/globalTeardown.cjs",
   testTimeout: 60000,
 };

@@ -1,0 +1,194 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { createBandwidthMessaging } from "./bandwidth/client";
+import { createWebhookHandler, WEBHOOK_PATHS } from "./bandwidth/webhooks";
+import type { Config } from "./config";
+import { createDb, type Db } from "./db/client";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded";
+import { Locks } from "./db/locks";
+import { migrate, pendingMigrations } from "./db/migrate";
+import { type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
+import { startSweeper } from "./jobs/sweeper";
+import type { Logger } from "./logger";
+import { GroupStartService } from "./services/groupStart";
+import { InboundService } from "./services/inbound";
+import { seedLines } from "./services/lines";
+import { OutboundService } from "./services/outbound";
+import { TextSender } from "./services/textSender";
+import { ThreadSyncService } from "./services/threadSync";
+import * as groupText from "./slack/listeners/commands/groupText";
+import * as appHome from "./slack/listeners/events/appHome";
+import * as threadReply from "./slack/listeners/events/threadReply";
+import * as groupStartView from "./slack/listeners/views/groupStart";
+import { createSlackPublisher } from "./slack/publisher";
+
+export interface Application {
+  url: string;
+  db: Db;
+  stop(): Promise<void>;
+}
+
+function boltLogLevel(level: string): LogLevel {
+  if (level === "debug" || level === "trace") return LogLevel.DEBUG;
+  if (level === "warn") return LogLevel.WARN;
+  if (level === "error" || level === "fatal" || level === "silent") return LogLevel.ERROR;
+  return LogLevel.INFO;
+}
+
+/** The composition root: config → database → queue → Slack app → routes → start. */
+export async function startApplication(config: Config, logger: Logger): Promise<Application> {
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.DATA_DIR, logger);
+    databaseUrl = embedded.url;
+  }
+  await migrate(databaseUrl, logger);
+  const db = createDb(databaseUrl);
+  await seedLines(db, config.BANDWIDTH_LINES);
+  const locks = new Locks(databaseUrl);
+  const queue: JobQueue = await startJobQueue(databaseUrl, logger, {
+    retryLimit: config.JOB_RETRY_LIMIT,
+    retryDelaySeconds: config.JOB_RETRY_DELAY_SECONDS,
+  });
+
+  const boltLogger = {
+    debug: (...msg: unknown[]) => logger.debug({ bolt: msg.map(String).join(" ") }),
+    info: (...msg: unknown[]) => logger.info({ bolt: msg.map(String).join(" ") }),
+    warn: (...msg: unknown[]) => logger.warn({ bolt: msg.map(String).join(" ") }),
+    error: (...msg: unknown[]) => logger.error({ bolt: msg.map(String).join(" ") }),
+    setLevel: () => undefined,
+    getLevel: () => boltLogLevel(config.LOG_LEVEL),
+    setName: () => undefined,
+  };
+  const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const receiver = socketMode
+    ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN ?? "", logger: boltLogger })
+    : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logger: boltLogger, endpoints: ["/slack/events"] });
+  const app = new App({
+    token: config.SLACK_BOT_TOKEN,
+    receiver,
+    logger: boltLogger,
+    clientOptions: {
+      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+      retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
+    },
+  });
+
+  const bandwidth = createBandwidthMessaging(config);
+  const sender = new TextSender(db, bandwidth, logger);
+  const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger);
+  const requestThreadSync = (id: string) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id);
+  const requestOutbound = (id: string) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id);
+  const requestGroupStart = (id: string) => queue.enqueue(QUEUES.groupStart, { groupStartId: id }, id);
+
+  const groups = new GroupStartService({ db, sender, publisher, logger, locks, requestThreadSync, requestGroupStart });
+  const threads = new ThreadSyncService({
+    db,
+    locks,
+    publisher,
+    bandwidth,
+    logger,
+    defaultChannel: config.SLACK_DEFAULT_CHANNEL,
+  });
+  const inbound = new InboundService({ db, logger, requestThreadSync, requestOutbound });
+  const userNames = new Map<string, string | null>();
+  const outbound = new OutboundService({
+    db,
+    locks,
+    sender,
+    publisher,
+    logger,
+    requestThreadSync,
+    requestOutbound,
+    async userName(userId) {
+      if (!userNames.has(userId)) {
+        const info = await app.client.users.info({ user: userId }).catch(() => null);
+        userNames.set(userId, info?.user?.profile?.display_name || info?.user?.real_name || null);
+      }
+      return userNames.get(userId) ?? null;
+    },
+  });
+
+  groupText.register(app, config.SLACK_COMMAND, groups);
+  groupStartView.register(app, groups);
+  threadReply.register(app, outbound);
+  appHome.register(app, db, config.SLACK_COMMAND);
+  app.error(async (error) => {
+    logger.error({ err: error }, "Slack listener failed");
+  });
+
+  const id = (data: Record<string, unknown>, key: string) => String(data[key] ?? "");
+  await queue.work(QUEUES.groupStart, (data, context) => groups.process(id(data, "groupStartId"), context));
+  await queue.work(QUEUES.threadSync, (data) => threads.sync(id(data, "conversationId")), 4);
+  await queue.work(QUEUES.outboundSend, (data, context) => outbound.send(id(data, "conversationId"), context), 4);
+  const sweeper = startSweeper(db, config.SWEEP_INTERVAL_MS, logger, {
+    requestThreadSync,
+    requestOutbound,
+    requestGroupStart,
+  });
+
+  const webhooks = createWebhookHandler({
+    username: config.BANDWIDTH_CALLBACK_USERNAME,
+    password: config.BANDWIDTH_CALLBACK_PASSWORD,
+    inbound,
+    logger,
+  });
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (path === WEBHOOK_PATHS.inbound || path === WEBHOOK_PATHS.status) {
+      void webhooks(req, res, path);
+      return;
+    }
+    if (path === "/healthz") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
+      return;
+    }
+    if (path === "/readyz") {
+      void (async () => {
+        try {
+          await locks.ping();
+          const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));
+          const ready = pending.length === 0;
+          res
+            .writeHead(ready ? 200 : 503, { "content-type": "application/json" })
+            .end(JSON.stringify(ready ? { status: "ready" } : { status: "migrations pending", pending }));
+        } catch {
+          res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "database unreachable" }));
+        }
+      })();
+      return;
+    }
+    if (!socketMode && receiver instanceof HTTPReceiver) {
+      receiver.requestListener(req, res);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+  if (socketMode) await app.start();
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, socketMode }, "ready");
+
+  let stopped = false;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      sweeper.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (socketMode) await app.stop().catch(() => undefined);
+      await queue.stop().catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
+      await locks.close().catch(() => undefined);
+      await db.$disconnect();
+      if (embedded) await embedded.stop();
+      logger.info("stopped");
+    },
+  };
+}

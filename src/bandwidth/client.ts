@@ -1,0 +1,109 @@
+import { isAxiosError } from "axios";
+import { Configuration, MediaApi, MessagesApi } from "bandwidth-sdk";
+import type { Config } from "../config";
+
+export interface OutgoingText {
+  from: string;
+  to: string[];
+  text: string;
+  media?: string[];
+  tag: string;
+}
+
+/** Why Bandwidth did not take a request, and whether trying again can help. */
+export class BandwidthError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = "BandwidthError";
+  }
+}
+
+export interface BandwidthMessaging {
+  send(text: OutgoingText): Promise<{ id: string }>;
+  downloadMedia(url: string): Promise<{ bytes: Buffer; contentType: string }>;
+  uploadMedia(mediaId: string, bytes: Buffer, contentType: string): Promise<string>;
+}
+
+function describe(error: unknown): BandwidthError {
+  if (isAxiosError(error)) {
+    const status = error.response?.status ?? null;
+    const data: unknown = error.response?.data;
+    const detail =
+      data && typeof data === "object" && "description" in data && typeof data.description === "string"
+        ? data.description
+        : error.message;
+    if (status === null) return new BandwidthError(`Bandwidth did not answer (${error.code ?? error.message})`, null, true);
+    const retryAfter = Number(error.response?.headers?.["retry-after"]);
+    const retryable = status === 429 || status >= 500;
+    return new BandwidthError(
+      `Bandwidth answered ${status}: ${detail}`,
+      status,
+      retryable,
+      Number.isFinite(retryAfter) ? retryAfter * 1000 : null,
+    );
+  }
+  return new BandwidthError(error instanceof Error ? error.message : String(error), null, true);
+}
+
+/**
+ * The Bandwidth Messaging API through the official SDK. Callers reach it only through TextSender,
+ * which applies consent, so this stays a thin adapter.
+ */
+export function createBandwidthMessaging(config: Config): BandwidthMessaging {
+  const configuration = new Configuration({
+    basePath: config.BANDWIDTH_MESSAGING_URL.replace(/\/$/, ""),
+    ...(config.BANDWIDTH_CLIENT_ID && config.BANDWIDTH_CLIENT_SECRET
+      ? { clientId: config.BANDWIDTH_CLIENT_ID, clientSecret: config.BANDWIDTH_CLIENT_SECRET }
+      : { username: config.BANDWIDTH_USERNAME, password: config.BANDWIDTH_PASSWORD }),
+    baseOptions: { timeout: config.BANDWIDTH_TIMEOUT_MS },
+  });
+  const messages = new MessagesApi(configuration);
+  const media = new MediaApi(configuration);
+  const accountId = config.BANDWIDTH_ACCOUNT_ID;
+  const mediaPrefix = `${configuration.basePath}/users/${accountId}/media/`;
+
+  return {
+    async send(text) {
+      try {
+        const response = await messages.createMessage(accountId, {
+          applicationId: config.BANDWIDTH_APPLICATION_ID,
+          from: text.from,
+          to: new Set(text.to),
+          text: text.text,
+          ...(text.media?.length ? { media: text.media } : {}),
+          tag: text.tag,
+        });
+        return { id: response.data.id ?? "" };
+      } catch (error) {
+        throw describe(error);
+      }
+    },
+
+    async downloadMedia(url) {
+      // Credentials go only to our own Bandwidth media API, never to a URL a webhook names elsewhere.
+      if (!url.startsWith(mediaPrefix)) throw new BandwidthError(`media URL is not Bandwidth's: ${url}`, null, false);
+      const mediaId = url.slice(mediaPrefix.length);
+      try {
+        const response = await media.getMedia(accountId, mediaId, { responseType: "arraybuffer" });
+        const contentType = String(response.headers["content-type"] ?? "application/octet-stream");
+        return { bytes: Buffer.from(response.data as unknown as ArrayBuffer), contentType };
+      } catch (error) {
+        throw describe(error);
+      }
+    },
+
+    async uploadMedia(mediaId, bytes, contentType) {
+      try {
+        await media.uploadMedia(accountId, mediaId, new File([bytes], mediaId, { type: contentType }), contentType);
+        return `${mediaPrefix}${mediaId}`;
+      } catch (error) {
+        throw describe(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { z } from "zod";
+import { BodyTooLarge, readBody } from "../http/body";
+import type { Logger } from "../logger";
+import type { InboundService } from "../services/inbound";
+import { type InboundCallback, inboundCallbackSchema, type StatusCallback, statusCallbackSchema } from "./schemas";
+
+export const WEBHOOK_PATHS = {
+  inbound: "/webhooks/bandwidth/inbound",
+  status: "/webhooks/bandwidth/status",
+} as const;
+
+const BODY_LIMIT = 1024 * 1024;
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/** Constant-time check of HTTP basic auth (comparing digests hides the secrets' lengths too). */
+export function basicAuthMatches(header: string | undefined, username: string, password: string): boolean {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
+  const given = match?.[1] ? Buffer.from(match[1], "base64").toString("utf8") : "";
+  const expected = `${username}:${password}`;
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function reply(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export interface WebhookOptions {
+  username: string;
+  password: string;
+  inbound: InboundService;
+  logger: Logger;
+}
+
+/**
+ * Bandwidth's callbacks: verify, validate each element, store, acknowledge. A malformed element is
+ * logged and skipped without costing its valid neighbours; a storage failure answers 500 so
+ * Bandwidth retries (what was stored is deduplicated then).
+ */
+export function createWebhookHandler(options: WebhookOptions) {
+  const { inbound, logger } = options;
+
+  async function handleElements<T>(
+    elements: unknown[],
+    schema: z.ZodType<T>,
+    store: (element: T) => Promise<string>,
+    log: Logger,
+  ) {
+    const counts: Record<string, number> = { stored: 0, duplicate: 0, ignored: 0, invalid: 0 };
+    for (const [index, element] of elements.entries()) {
+      const parsed = schema.safeParse(element);
+      if (!parsed.success) {
+        counts.invalid = (counts.invalid ?? 0) + 1;
+        log.warn({ index, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) }, "invalid callback element skipped");
+        continue;
+      }
+      const outcome = await store(parsed.data);
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const log = logger.child({ webhook: path, requestId: req.headers["x-request-id"] ?? crypto.randomUUID() });
+    if (req.method !== "POST") return reply(res, 405, { error: "method not allowed" }, { allow: "POST" });
+    if (!basicAuthMatches(req.headers.authorization, options.username, options.password)) {
+      log.warn("webhook refused: bad credentials");
+      return reply(res, 401, { error: "unauthorized" }, { "www-authenticate": 'Basic realm="bandwidth-webhooks"' });
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse((await readBody(req, BODY_LIMIT)).toString("utf8"));
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return reply(res, 413, { error: "body too large" });
+      return reply(res, 400, { error: "body is not JSON" });
+    }
+    const elements = Array.isArray(payload) ? payload : [payload];
+    if (elements.length > 1000) return reply(res, 413, { error: "too many callbacks in one request" });
+    try {
+      const counts =
+        path === WEBHOOK_PATHS.inbound
+          ? await handleElements<InboundCallback>(elements, inboundCallbackSchema, (c) => inbound.receiveMessage(c), log)
+          : await handleElements<StatusCallback>(elements, statusCallbackSchema, (c) => inbound.receiveStatus(c), log);
+      log.info(counts, "webhook acknowledged");
+      reply(res, 200, counts);
+    } catch (error) {
+      log.error({ err: error }, "webhook could not be stored; Bandwidth will retry");
+      reply(res, 500, { error: "not stored, retry" });
+    }
+  };
+}

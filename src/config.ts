@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+/** A line declared in BANDWIDTH_LINES: `NUMBER=NAME[:group][:CHANNEL_ID]`. */
+export interface LineSeed {
+  number: string;
+  name: string;
+  groupEnabled: boolean;
+  defaultChannel: string | null;
+}
+
+const e164 = /^\+[1-9]\d{6,14}$/;
+
+function parseLines(raw: string, ctx: z.RefinementCtx): LineSeed[] {
+  const seeds: LineSeed[] = [];
+  for (const entry of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = entry.indexOf("=");
+    const number = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+    const [name = "", ...flags] = eq < 0 ? [] : entry.slice(eq + 1).split(":");
+    if (!e164.test(number) || !name.trim()) {
+      ctx.addIssue({ code: "custom", message: `"${entry}" is not NUMBER=NAME[:group][:CHANNEL_ID] with an E.164 number` });
+      continue;
+    }
+    let groupEnabled = false;
+    let defaultChannel: string | null = null;
+    for (const flag of flags.map((f) => f.trim())) {
+      if (flag.toLowerCase() === "group") groupEnabled = true;
+      else if (/^[CGD][A-Z0-9]{2,}$/.test(flag)) defaultChannel = flag;
+      else if (flag) ctx.addIssue({ code: "custom", message: `"${entry}": unknown flag "${flag}"` });
+    }
+    seeds.push({ number, name: name.trim(), groupEnabled, defaultChannel });
+  }
+  return seeds;
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const schema = z
+  .object({
+    NODE_ENV: optionalString,
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATA_DIR: z.string().default("./data"),
+    SLACK_BOT_TOKEN: z.string().min(1, "is required"),
+    SLACK_SIGNING_SECRET: z.string().min(1, "is required"),
+    SLACK_APP_TOKEN: optionalString,
+    SLACK_API_URL: optionalString.pipe(z.url().optional()),
+    SLACK_DEFAULT_CHANNEL: optionalString,
+    SLACK_COMMAND: z.string().default("/grouptext"),
+    BANDWIDTH_ACCOUNT_ID: z.string().min(1, "is required"),
+    BANDWIDTH_APPLICATION_ID: z.string().min(1, "is required"),
+    BANDWIDTH_CLIENT_ID: optionalString,
+    BANDWIDTH_CLIENT_SECRET: optionalString,
+    BANDWIDTH_USERNAME: optionalString,
+    BANDWIDTH_PASSWORD: optionalString,
+    BANDWIDTH_MESSAGING_URL: z.url().default("https://messaging.bandwidth.com/api/v2"),
+    BANDWIDTH_CALLBACK_USERNAME: z.string().min(1, "is required"),
+    BANDWIDTH_CALLBACK_PASSWORD: z.string().min(8, "must be at least 8 characters"),
+    BANDWIDTH_LINES: z.string().default("").transform(parseLines),
+    BANDWIDTH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** How often the outbox sweeper re-queues work a crash may have left behind. */
+    SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+    /** Seconds before the first retry of a failed job; doubles each time. */
+    JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).default(5),
+    JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(8),
+  })
+  .superRefine((env, ctx) => {
+    const oauth = env.BANDWIDTH_CLIENT_ID && env.BANDWIDTH_CLIENT_SECRET;
+    const basic = env.BANDWIDTH_USERNAME && env.BANDWIDTH_PASSWORD;
+    if (!oauth && !basic) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BANDWIDTH_CLIENT_ID"],
+        message: "set BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET, or BANDWIDTH_USERNAME and BANDWIDTH_PASSWORD",
+      });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the whole environment at once so one message names every missing or invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.length ? String(issue.path[0]) : "environment";
+    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+    return `${name} ${message}`;
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,93 @@
+import PgBoss from "pg-boss";
+import type { Logger } from "../logger";
+
+export const QUEUES = {
+  /** Send the first text of a group started from the modal. Data: { groupStartId }. */
+  groupStart: "group-start",
+  /** Mirror a conversation's pending entries into its Slack thread, in order. Data: { conversationId }. */
+  threadSync: "thread-sync",
+  /** Text a conversation's queued outbound messages, in order. Data: { conversationId }. */
+  outboundSend: "outbound-send",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobContext {
+  /** True on the job's last permitted attempt: a handler reports failure to people then. */
+  lastAttempt: boolean;
+}
+
+export type JobHandler = (data: Record<string, unknown>, context: JobContext) => Promise<void>;
+
+export interface JobQueue {
+  enqueue(queue: QueueName, data: Record<string, string>, key: string): Promise<void>;
+  work(queue: QueueName, handler: JobHandler, concurrency?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface QueueOptions {
+  retryLimit: number;
+  retryDelaySeconds: number;
+}
+
+/**
+ * Durable jobs on PostgreSQL with pg-boss, shared by every app instance on the same database.
+ * Jobs only wake work up: the rows they point at are the source of truth, so a lost job is
+ * recovered by the sweeper and a duplicate one finds nothing left to do.
+ */
+export async function startJobQueue(databaseUrl: string, logger: Logger, options: QueueOptions): Promise<JobQueue> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    max: 4,
+    schema: "pgboss",
+    supervise: true,
+    monitorStateIntervalSeconds: 30,
+  });
+  boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+  await boss.start();
+  for (const name of Object.values(QUEUES)) {
+    await boss.createQueue(name, {
+      name,
+      // At most one waiting job per conversation; while one runs, another may wait behind it.
+      policy: "short",
+      retryLimit: options.retryLimit,
+      retryDelay: options.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: 300,
+    });
+  }
+  const workers = new Map<QueueName, string[]>();
+
+  return {
+    async enqueue(queue, data, key) {
+      await boss.send(queue, data, { singletonKey: key });
+      for (const id of workers.get(queue) ?? []) boss.notifyWorker(id);
+    },
+
+    async work(queue, handler, concurrency = 2) {
+      const ids: string[] = [];
+      for (let i = 0; i < concurrency; i++) {
+        const id = await boss.work<Record<string, unknown>>(
+          queue,
+          { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 },
+          async ([job]) => {
+            if (!job) return;
+            const lastAttempt = job.retryCount >= job.retryLimit;
+            try {
+              await handler(job.data, { lastAttempt });
+            } catch (error) {
+              logger.warn({ err: error, queue, jobId: job.id, attempt: job.retryCount + 1 }, "job failed");
+              throw error;
+            }
+          },
+        );
+        ids.push(id);
+      }
+      workers.set(queue, ids);
+    },
+
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
+
+export interface SweeperTargets {
+  requestThreadSync(conversationId: string): Promise<void>;
+  requestOutbound(conversationId: string): Promise<void>;
+  requestGroupStart(groupStartId: string): Promise<void>;
+}
+
+/**
+ * The rows are the outbox; jobs only wake the work. This re-queues whatever a crash (between a
+ * commit and its job, or mid-job) left pending, at start and then periodically.
+ */
+export function startSweeper(db: Db, intervalMs: number, logger: Logger, targets: SweeperTargets) {
+  let timer: NodeJS.Timeout | null = null;
+  let first = true;
+
+  async function sweep() {
+    // On start everything pending is fair game; later only what has waited long enough to be lost.
+    const before = new Date(Date.now() - (first ? 0 : Math.max(intervalMs, 10_000)));
+    first = false;
+    const [posts, sends, starts] = await Promise.all([
+      db.message.findMany({
+        where: { postState: "PENDING", createdAt: { lte: before } },
+        distinct: ["conversationId"],
+        select: { conversationId: true },
+        take: 500,
+      }),
+      db.message.findMany({
+        where: { sendState: "QUEUED", createdAt: { lte: before } },
+        distinct: ["conversationId"],
+        select: { conversationId: true },
+        take: 500,
+      }),
+      db.groupStart.findMany({
+        where: { state: "PENDING", createdAt: { lte: new Date(Date.now() - 120_000) } },
+        select: { id: true },
+        take: 100,
+      }),
+    ]);
+    for (const p of posts) await targets.requestThreadSync(p.conversationId);
+    for (const s of sends) await targets.requestOutbound(s.conversationId);
+    for (const g of starts) await targets.requestGroupStart(g.id);
+    if (posts.length + sends.length + starts.length > 0) {
+      logger.info({ posts: posts.length, sends: sends.length, starts: starts.length }, "sweeper re-queued pending work");
+    }
+  }
+
+  const loop = async () => {
+    try {
+      await sweep();
+    } catch (error) {
+      logger.warn({ err: error }, "sweep failed");
+    }
+    timer = setTimeout(loop, intervalMs);
+    timer.unref();
+  };
+  void loop();
+  return {
+    stop() {
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

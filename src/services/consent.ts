@@ -1,0 +1,105 @@
+import type { Db, Tx } from "../db/client";
+import { defaultComplianceMessages } from "../domain/compliance";
+import { DEFAULT_KEYWORDS, type KeywordLists, normalizeKeyword } from "../domain/keywords";
+import { formatPhone } from "../domain/phone";
+import { addConversationKey } from "./conversations";
+
+type ConsentChange = {
+  lineId: string;
+  number: string;
+  status: "OPTED_IN" | "OPTED_OUT";
+  source: "KEYWORD" | "ADMIN" | "IMPORT";
+  actor?: string | null;
+  reason?: string | null;
+  messageId?: string | null;
+};
+
+/** Keyword lists: the defaults plus what admins added in Settings. */
+export async function keywordLists(db: Db | Tx): Promise<KeywordLists> {
+  const settings = await db.settings.findUnique({ where: { id: 1 } });
+  const merge = (base: string[], extra: string[] | undefined) => [...new Set([...base, ...(extra ?? []).map(normalizeKeyword)])];
+  return {
+    optOut: merge(DEFAULT_KEYWORDS.optOut, settings?.optOutKeywords),
+    optIn: merge(DEFAULT_KEYWORDS.optIn, settings?.optInKeywords),
+    help: merge(DEFAULT_KEYWORDS.help, settings?.helpKeywords),
+  };
+}
+
+export function complianceMessages(line: { name: string; optOutMessage: string | null; optInMessage: string | null; helpMessage: string | null }) {
+  const defaults = defaultComplianceMessages(line.name);
+  return {
+    optOut: line.optOutMessage ?? defaults.optOut,
+    optIn: line.optInMessage ?? defaults.optIn,
+    help: line.helpMessage ?? defaults.help,
+  };
+}
+
+/**
+ * Records a consent change with its audit event and tells every thread of that line the number is
+ * in. Returns null when the number already had that status (a repeated STOP changes nothing).
+ */
+export async function changeConsent(tx: Tx, change: ConsentChange) {
+  const current = await tx.consent.findUnique({ where: { lineId_number: { lineId: change.lineId, number: change.number } } });
+  const currentStatus = current?.status ?? "OPTED_IN";
+  if (currentStatus === change.status) return null;
+  const event = await tx.consentEvent.create({
+    data: {
+      lineId: change.lineId,
+      number: change.number,
+      status: change.status,
+      source: change.source,
+      actor: change.actor ?? null,
+      reason: change.reason ?? null,
+      messageId: change.messageId ?? null,
+    },
+  });
+  await tx.consent.upsert({
+    where: { lineId_number: { lineId: change.lineId, number: change.number } },
+    create: { lineId: change.lineId, number: change.number, status: change.status, lastEventId: event.id },
+    update: { status: change.status, lastEventId: event.id },
+  });
+
+  const contact = await tx.contact.findUnique({ where: { number: change.number } });
+  const who = contact?.name ? `${contact.name} (${formatPhone(change.number)})` : formatPhone(change.number);
+  const conversations = contact
+    ? await tx.groupConversation.findMany({
+        where: { lineId: change.lineId, participants: { some: { contactId: contact.id } } },
+        include: { participants: { include: { contact: true } } },
+        take: 200,
+      })
+    : [];
+  const affected: string[] = [];
+  for (const conversation of conversations) {
+    const numbers = conversation.participants.map((p) => p.contact.number);
+    const optedOut = await tx.consent.findMany({
+      where: { lineId: change.lineId, number: { in: numbers }, status: "OPTED_OUT" },
+    });
+    const remaining = numbers.filter((n) => !optedOut.some((o) => o.number === n));
+    // Phones see the remaining members as a new group: its replies must land in this thread too.
+    await addConversationKey(tx, conversation.id, change.lineId, remaining);
+    const how =
+      change.source === "KEYWORD"
+        ? change.status === "OPTED_OUT"
+          ? `texted ${change.reason ?? "STOP"} and opted out`
+          : `texted ${change.reason ?? "START"} and opted back in`
+        : change.status === "OPTED_OUT"
+          ? `was opted out by ${change.actor ? `<@${change.actor}>` : "an admin"}${change.reason ? ` (${change.reason})` : ""}`
+          : `was opted back in by ${change.actor ? `<@${change.actor}>` : "an admin"}${change.reason ? ` (${change.reason})` : ""}`;
+    const next =
+      remaining.length === 0
+        ? "Every participant has opted out; nothing more can be texted to this group."
+        : `Further messages go to the remaining ${remaining.length} participant${remaining.length === 1 ? "" : "s"}.`;
+    await tx.message.create({
+      data: {
+        conversationId: conversation.id,
+        kind: "NOTICE",
+        text: `${who} ${how} at <!date^${Math.floor(Date.now() / 1000)}^{time} on {date_short}|${new Date().toISOString()}>. ${next}`,
+        postState: "PENDING",
+      },
+    });
+    await tx.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: true } });
+    affected.push(conversation.id);
+  }
+  return { event, affected };
+}
+

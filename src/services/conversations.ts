@@ -1,0 +1,90 @@
+import type { Db, Tx } from "../db/client";
+import { participantKey } from "../domain/participants";
+import { describeCost } from "../domain/segments";
+import type { ThreadRootView } from "./ports";
+
+/** Saved contacts for these numbers, creating the ones not seen before. */
+export async function ensureContacts(tx: Tx, numbers: string[], createdBy: string | null) {
+  await tx.contact.createMany({
+    data: numbers.map((number) => ({ number, createdBy })),
+    skipDuplicates: true,
+  });
+  return tx.contact.findMany({ where: { number: { in: numbers } } });
+}
+
+export async function findConversationByKey(tx: Tx | Db, lineId: string, numbers: string[]) {
+  const key = await tx.conversationKey.findUnique({
+    where: { lineId_key: { lineId, key: participantKey(numbers) } },
+    include: { conversation: true },
+  });
+  return key?.conversation ?? null;
+}
+
+export async function createConversation(
+  tx: Tx,
+  input: { lineId: string; numbers: string[]; channelId: string | null; name: string | null; startedBy: string | null },
+) {
+  const contacts = await ensureContacts(tx, input.numbers, input.startedBy);
+  const byNumber = new Map(contacts.map((c) => [c.number, c]));
+  return tx.groupConversation.create({
+    data: {
+      lineId: input.lineId,
+      channelId: input.channelId,
+      name: input.name,
+      startedBy: input.startedBy,
+      keys: { create: { lineId: input.lineId, key: participantKey(input.numbers) } },
+      participants: {
+        create: [...input.numbers].sort().map((number, position) => ({
+          contactId: byNumber.get(number)?.id ?? "",
+          position,
+        })),
+      },
+    },
+  });
+}
+
+/** Remembers another participant set as this conversation's, unless another conversation has it. */
+export async function addConversationKey(tx: Tx, conversationId: string, lineId: string, numbers: string[]) {
+  if (numbers.length === 0) return;
+  await tx.conversationKey.createMany({
+    data: [{ conversationId, lineId, key: participantKey(numbers) }],
+    skipDuplicates: true,
+  });
+}
+
+export async function loadConversation(db: Db | Tx, conversationId: string) {
+  return db.groupConversation.findUnique({
+    where: { id: conversationId },
+    include: { line: true, participants: { include: { contact: true }, orderBy: { position: "asc" } } },
+  });
+}
+
+export type LoadedConversation = NonNullable<Awaited<ReturnType<typeof loadConversation>>>;
+
+export async function optedOutNumbers(db: Db | Tx, lineId: string, numbers: string[]): Promise<Set<string>> {
+  const rows = await db.consent.findMany({
+    where: { lineId, number: { in: numbers }, status: "OPTED_OUT" },
+    select: { number: true },
+  });
+  return new Set(rows.map((r) => r.number));
+}
+
+export async function rootView(db: Db | Tx, conversation: LoadedConversation): Promise<ThreadRootView> {
+  const numbers = conversation.participants.map((p) => p.contact.number);
+  const optedOut = await optedOutNumbers(db, conversation.lineId, numbers);
+  const first = await db.message.findFirst({
+    where: { conversationId: conversation.id, kind: "OUTBOUND", sendState: "SENT" },
+    orderBy: { seq: "asc" },
+  });
+  return {
+    groupName: conversation.name,
+    line: { name: conversation.line.name, number: conversation.line.number, active: conversation.line.active },
+    participants: conversation.participants.map((p) => ({
+      name: p.contact.name,
+      number: p.contact.number,
+      optedOut: optedOut.has(p.contact.number),
+    })),
+    startedBy: conversation.startedBy,
+    cost: conversation.startedBy && first ? describeCost(first.recipients.length, first.text) : null,
+  };
+}

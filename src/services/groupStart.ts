@@ -1,0 +1,229 @@
+import { BandwidthError } from "../bandwidth/client";
+import type { Db } from "../db/client";
+import type { Locks } from "../db/locks";
+import { MAX_GROUP_CONTACTS } from "../domain/participants";
+import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
+import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
+import type { JobContext } from "../jobs/queue";
+import type { Logger } from "../logger";
+import { createConversation, ensureContacts, findConversationByKey } from "./conversations";
+import type { ThreadPublisher } from "./ports";
+import type { TextSender } from "./textSender";
+
+export interface StartGroupRequest {
+  userId: string;
+  channelId: string;
+  lineId: string | null;
+  contactIds: string[];
+  typedNumbers: string;
+  name: string | null;
+  text: string;
+}
+
+export type StartGroupField = "line" | "contacts" | "numbers" | "message";
+
+export type StartGroupResult =
+  | { ok: true; groupStartId: string }
+  | { ok: false; errors: Partial<Record<StartGroupField, string>> };
+
+export interface GroupStartDeps {
+  db: Db;
+  locks: Locks;
+  sender: TextSender;
+  publisher: ThreadPublisher;
+  logger: Logger;
+  requestThreadSync(conversationId: string): Promise<void>;
+  requestGroupStart(groupStartId: string): Promise<void>;
+}
+
+function listNames(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+export class GroupStartService {
+  constructor(private readonly deps: GroupStartDeps) {}
+
+  /** The lines and contacts the modal offers. */
+  async modalChoices() {
+    const { db } = this.deps;
+    const [lines, contacts] = await Promise.all([
+      db.line.findMany({ where: { active: true, groupEnabled: true }, orderBy: { name: "asc" } }),
+      db.contact.findMany({ orderBy: [{ updatedAt: "desc" }], take: 100 }),
+    ]);
+    const optedOut = await db.consent.findMany({
+      where: { status: "OPTED_OUT", number: { in: contacts.map((c) => c.number) } },
+    });
+    return {
+      lines: lines.map((l) => ({ id: l.id, name: l.name, number: l.number })),
+      contacts: contacts.map((c) => ({
+        id: c.id,
+        name: c.name,
+        number: c.number,
+        optedOutOf: optedOut.filter((o) => o.number === c.number).map((o) => o.lineId),
+      })),
+    };
+  }
+
+  /** Validates a modal submission; when valid, records it and queues the text. Sends nothing itself. */
+  async request(input: StartGroupRequest): Promise<StartGroupResult> {
+    const { db } = this.deps;
+    const errors: Partial<Record<StartGroupField, string>> = {};
+    const text = input.text.trim();
+    if (!text) errors.message = "Write the message to send.";
+    else if (text.length > MAX_TEXT_LENGTH) errors.message = `Messages can be at most ${MAX_TEXT_LENGTH} characters.`;
+
+    const line = input.lineId
+      ? await db.line.findFirst({ where: { id: input.lineId, active: true, groupEnabled: true } })
+      : null;
+    if (!line) {
+      const any = await db.line.count({ where: { active: true, groupEnabled: true } });
+      if (any === 0) {
+        errors.message ??= "No group-enabled line is configured. An admin can add one in the app's Home tab.";
+      } else {
+        errors.line = "Choose an active, group-enabled line.";
+      }
+    }
+
+    const saved = input.contactIds.length
+      ? await db.contact.findMany({ where: { id: { in: input.contactIds } } })
+      : [];
+    const numbers = saved.map((c) => c.number);
+    const typedProblems: string[] = [];
+    const duplicates: string[] = [];
+    for (const raw of splitPhoneList(input.typedNumbers)) {
+      const result = normalizePhone(raw);
+      if (!result.ok) {
+        typedProblems.push(result.reason);
+        continue;
+      }
+      if (line && result.e164 === line.number) {
+        typedProblems.push(`${formatPhone(result.e164)} is the line's own number.`);
+        continue;
+      }
+      if (numbers.includes(result.e164)) duplicates.push(formatPhone(result.e164));
+      else numbers.push(result.e164);
+    }
+    if (line && saved.some((c) => c.number === line.number)) {
+      errors.contacts = `${formatPhone(line.number)} is the line's own number.`;
+    }
+    if (typedProblems.length) errors.numbers = typedProblems.join(" ");
+    else if (duplicates.length) errors.numbers = `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already in the group.`;
+
+    if (!errors.numbers && !errors.contacts) {
+      if (numbers.length === 0) errors.numbers = "Add at least one mobile contact.";
+      else if (numbers.length > MAX_GROUP_CONTACTS) {
+        errors.numbers = `A group text can include at most ${MAX_GROUP_CONTACTS} contacts; this one has ${numbers.length}.`;
+      }
+    }
+
+    if (line && numbers.length) {
+      const optedOut = await db.consent.findMany({
+        where: { lineId: line.id, number: { in: numbers }, status: "OPTED_OUT" },
+      });
+      if (optedOut.length) {
+        const contacts = await db.contact.findMany({ where: { number: { in: optedOut.map((o) => o.number) } } });
+        const names = optedOut.map((o) => {
+          const c = contacts.find((x) => x.number === o.number);
+          return c?.name ? `${c.name} (${formatPhone(o.number)})` : formatPhone(o.number);
+        });
+        const field: StartGroupField = saved.some((c) => optedOut.some((o) => o.number === c.number)) ? "contacts" : "numbers";
+        errors[field] ??= `${listNames(names)} opted out of texts from ${line.name} and cannot be included.`;
+      }
+    }
+
+    if (Object.keys(errors).length > 0 || !line) return { ok: false, errors };
+
+    const groupStart = await db.$transaction(async (tx) => {
+      const contacts = await ensureContacts(tx, numbers, input.userId);
+      return tx.groupStart.create({
+        data: {
+          lineId: line.id,
+          contactIds: contacts.map((c) => c.id),
+          name: input.name?.trim() || null,
+          text,
+          requestedBy: input.userId,
+          channelId: input.channelId,
+        },
+      });
+    });
+    await this.deps.requestGroupStart(groupStart.id);
+    return { ok: true, groupStartId: groupStart.id };
+  }
+
+  /** Job: hand the first text to Bandwidth, then create (or reuse) the conversation. */
+  async process(groupStartId: string, context: JobContext): Promise<void> {
+    // The lock and the state check together make a retried or re-queued job send at most once.
+    await this.deps.locks.withLock(`group-start:${groupStartId}`, () => this.send(groupStartId, context));
+  }
+
+  private async send(groupStartId: string, context: JobContext): Promise<void> {
+    const { db, sender, publisher, logger } = this.deps;
+    const start = await db.groupStart.findUnique({ where: { id: groupStartId }, include: { line: true } });
+    if (!start || start.state !== "PENDING") return;
+    const contacts = await db.contact.findMany({ where: { id: { in: start.contactIds } } });
+    const numbers = contacts.map((c) => c.number).sort();
+
+    let outcome: Awaited<ReturnType<TextSender["send"]>>;
+    try {
+      outcome = await sender.send({ line: start.line, recipients: numbers, text: start.text, tag: `gs:${start.id}` });
+    } catch (error) {
+      const failure = error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
+      if (failure.retryable && !context.lastAttempt) throw failure;
+      await db.groupStart.update({ where: { id: start.id }, data: { state: "FAILED", error: failure.message } });
+      const why = failure.retryable ? `Bandwidth could not be reached after several attempts (${failure.message}).` : `${failure.message}.`;
+      await publisher.notifyUser(
+        start.channelId,
+        start.requestedBy,
+        `:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
+      );
+      logger.warn({ groupStartId, status: failure.status }, "group start failed");
+      return;
+    }
+    if (outcome.status === "blocked") {
+      await db.groupStart.update({ where: { id: start.id }, data: { state: "FAILED", error: "every contact opted out" } });
+      await publisher.notifyUser(start.channelId, start.requestedBy, ":no_entry: Every contact in that group has opted out of this line; nothing was sent.");
+      return;
+    }
+
+    const segments = countSegments(start.text).segments;
+    const { conversation, reused } = await db.$transaction(async (tx) => {
+      const existing = await findConversationByKey(tx, start.lineId, numbers);
+      const conversation =
+        existing ??
+        (await createConversation(tx, {
+          lineId: start.lineId,
+          numbers,
+          channelId: start.channelId,
+          name: start.name,
+          startedBy: start.requestedBy,
+        }));
+      await tx.message.create({
+        data: {
+          conversationId: conversation.id,
+          kind: "OUTBOUND",
+          text: start.text,
+          slackUserId: start.requestedBy,
+          recipients: outcome.recipients,
+          segments,
+          bandwidthMessageId: outcome.bandwidthMessageId,
+          sendState: "SENT",
+          sendAttempts: 1,
+          postState: "PENDING",
+          deliveries: { create: outcome.recipients.map((number) => ({ number, status: "QUEUED" as const })) },
+        },
+      });
+      await tx.groupStart.update({ where: { id: start.id }, data: { state: "SENT", conversationId: conversation.id } });
+      return { conversation, reused: existing !== null };
+    });
+    await this.deps.requestThreadSync(conversation.id);
+    if (reused && conversation.channelId && conversation.threadTs) {
+      const link = await publisher.permalink(conversation.channelId, conversation.threadTs);
+      await publisher.notifyUser(
+        start.channelId,
+        start.requestedBy,
+        `This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${describeCost(outcome.recipients.length, start.text)})`,
+      );
+    }
+  }
+}

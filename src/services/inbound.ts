@@ -1,0 +1,204 @@
+import type { InboundCallback, StatusCallback } from "../bandwidth/schemas";
+import { type Db, isUniqueViolation, type Tx } from "../db/client";
+import { classifyKeyword } from "../domain/keywords";
+import { inboundParticipants } from "../domain/participants";
+import { formatPhone } from "../domain/phone";
+import { countSegments } from "../domain/segments";
+import type { Logger } from "../logger";
+import { changeConsent, complianceMessages, keywordLists } from "./consent";
+import { createConversation, findConversationByKey } from "./conversations";
+
+export interface InboundDeps {
+  db: Db;
+  logger: Logger;
+  requestThreadSync(conversationId: string): Promise<void>;
+  requestOutbound(conversationId: string): Promise<void>;
+}
+
+type Wake = { sync: Set<string>; send: Set<string> };
+
+/**
+ * Takes in Bandwidth's callbacks. Each one is stored, deduplicated and turned into conversation
+ * entries in one transaction; the Slack posts and texts it causes happen later, in jobs.
+ */
+export class InboundService {
+  constructor(private readonly deps: InboundDeps) {}
+
+  async receiveMessage(callback: InboundCallback): Promise<"stored" | "duplicate" | "ignored"> {
+    if (callback.type !== "message-received") return "ignored";
+    const wake: Wake = { sync: new Set(), send: new Set() };
+    const result = await this.withRetry(() =>
+      this.deps.db.$transaction(async (tx) => {
+        const fresh = await this.remember(tx, `bw:${callback.message.id}:${callback.type}`, "message-received", callback);
+        if (!fresh) return "duplicate" as const;
+        return this.storeMessage(tx, callback, wake);
+      }),
+    );
+    await this.wake(wake);
+    return result;
+  }
+
+  async receiveStatus(callback: StatusCallback): Promise<"stored" | "duplicate" | "ignored"> {
+    const wake: Wake = { sync: new Set(), send: new Set() };
+    const result = await this.deps.db.$transaction(async (tx) => {
+      const key = `bw:${callback.message.id}:${callback.type}:${callback.to}`;
+      if (!(await this.remember(tx, key, callback.type, callback))) return "duplicate" as const;
+      const message = await tx.message.findUnique({ where: { bandwidthMessageId: callback.message.id } });
+      if (!message) return "ignored" as const;
+      const status = (
+        {
+          "message-sending": "SENDING",
+          "message-sent": "SENT",
+          "message-delivered": "DELIVERED",
+          "message-failed": "FAILED",
+          "message-read": "DELIVERED",
+        } as const
+      )[callback.type];
+      const delivery = await tx.delivery.findUnique({
+        where: { messageId_number: { messageId: message.id, number: callback.to } },
+      });
+      // Callbacks can arrive out of order: never move a final state back to an earlier one.
+      if (!delivery || delivery.status === "DELIVERED" || delivery.status === "FAILED") return "stored" as const;
+      await tx.delivery.update({
+        where: { messageId_number: { messageId: message.id, number: callback.to } },
+        data: {
+          status,
+          errorCode: callback.errorCode ?? null,
+          description: status === "FAILED" ? callback.description : delivery.description,
+        },
+      });
+      if (status === "FAILED" && message.kind === "OUTBOUND") {
+        const contact = await tx.contact.findUnique({ where: { number: callback.to } });
+        const who = contact?.name ? `${contact.name} (${formatPhone(callback.to)})` : formatPhone(callback.to);
+        const where = message.slackTs ? ` <${this.link(message)}|this message>` : " a message";
+        await tx.message.create({
+          data: {
+            conversationId: message.conversationId,
+            kind: "NOTICE",
+            text: `:warning: Not delivered to ${who}:${where} failed with “${callback.description}”${callback.errorCode ? ` (error ${callback.errorCode})` : ""}.`,
+            postState: "PENDING",
+          },
+        });
+      }
+      if (status === "FAILED" || status === "DELIVERED") wake.sync.add(message.conversationId);
+      return "stored" as const;
+    });
+    await this.wake(wake);
+    return result;
+  }
+
+  private link(message: { slackChannelId: string | null; slackTs: string | null }): string {
+    return `https://slack.com/archives/${message.slackChannelId}/p${(message.slackTs ?? "").replace(".", "")}`;
+  }
+
+  private async storeMessage(tx: Tx, callback: InboundCallback, wake: Wake) {
+    const { logger } = this.deps;
+    const lineNumber = callback.message.owner || callback.to;
+    const line = await tx.line.findUnique({ where: { number: lineNumber } });
+    if (!line) {
+      logger.warn({ bandwidthMessageId: callback.message.id }, "message for a number that is not a configured line");
+      return "ignored" as const;
+    }
+    const sender = callback.message.from;
+    const numbers = inboundParticipants(line.number, sender, callback.message.to);
+    const conversation =
+      (await findConversationByKey(tx, line.id, numbers)) ??
+      (await createConversation(tx, {
+        lineId: line.id,
+        numbers,
+        channelId: line.defaultChannel,
+        name: null,
+        startedBy: null,
+      }));
+
+    const text = callback.message.text ?? "";
+    const keyword = classifyKeyword(text, await keywordLists(tx));
+    const messages = complianceMessages(line);
+    const message = await tx.message.create({
+      data: {
+        conversationId: conversation.id,
+        kind: "INBOUND",
+        text,
+        media: callback.message.media ?? [],
+        senderNumber: sender,
+        segments: callback.message.segmentCount,
+        bandwidthMessageId: callback.message.id,
+        // A keyword is shown as the notice it causes, not as a chat message.
+        postState: keyword === "opt-out" || keyword === "opt-in" ? "NONE" : "PENDING",
+      },
+    });
+    wake.sync.add(conversation.id);
+
+    if (keyword === "opt-out" || keyword === "opt-in") {
+      const status = keyword === "opt-out" ? "OPTED_OUT" : "OPTED_IN";
+      const change = await changeConsent(tx, {
+        lineId: line.id,
+        number: sender,
+        status,
+        source: "KEYWORD",
+        reason: text.trim().toUpperCase().slice(0, 40),
+        messageId: message.id,
+      });
+      for (const id of change?.affected ?? []) wake.sync.add(id);
+      // A repeated STOP is confirmed again too: carriers expect every STOP to be acknowledged.
+      const eventId =
+        change?.event.id ??
+        (await tx.consent.findUnique({ where: { lineId_number: { lineId: line.id, number: sender } } }))?.lastEventId;
+      await this.queueCompliance(tx, conversation.id, sender, status === "OPTED_OUT" ? messages.optOut : messages.optIn, eventId, message.id);
+      wake.send.add(conversation.id);
+    } else if (keyword === "help") {
+      await this.queueCompliance(tx, conversation.id, sender, messages.help, undefined, message.id);
+      wake.send.add(conversation.id);
+    }
+    return "stored" as const;
+  }
+
+  private async queueCompliance(
+    tx: Tx,
+    conversationId: string,
+    number: string,
+    text: string,
+    consentEventId: string | undefined,
+    causedBy: string,
+  ) {
+    await tx.message.create({
+      data: {
+        conversationId,
+        kind: "COMPLIANCE",
+        text,
+        recipients: [number],
+        segments: countSegments(text).segments,
+        consentEventId: consentEventId ?? null,
+        sourceKey: `compliance:${causedBy}`,
+        sendState: "QUEUED",
+      },
+    });
+  }
+
+  /** Returns false when this provider event was already taken in. */
+  private async remember(tx: Tx, dedupeKey: string, type: string, payload: object): Promise<boolean> {
+    const inserted = await tx.inboundEvent.createMany({
+      data: [{ dedupeKey, provider: "bandwidth", type, payload: payload as object }],
+      skipDuplicates: true,
+    });
+    return inserted.count === 1;
+  }
+
+  /** Two first messages of a new group racing each other: the loser retries and finds the winner's. */
+  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (attempt >= 3 || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+
+  private async wake(wake: Wake): Promise<void> {
+    await Promise.all([
+      ...[...wake.sync].map((id) => this.deps.requestThreadSync(id)),
+      ...[...wake.send].map((id) => this.deps.requestOutbound(id)),
+    ]);
+  }
+}

@@ -1,0 +1,158 @@
+import { BandwidthError } from "../bandwidth/client";
+import type { Db } from "../db/client";
+import type { Locks } from "../db/locks";
+import { slackToPlainText } from "../domain/slackText";
+import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
+import type { JobContext } from "../jobs/queue";
+import type { Logger } from "../logger";
+import type { ThreadPublisher } from "./ports";
+import type { TextSender } from "./textSender";
+
+export interface OutboundDeps {
+  db: Db;
+  locks: Locks;
+  sender: TextSender;
+  publisher: ThreadPublisher;
+  logger: Logger;
+  requestThreadSync(conversationId: string): Promise<void>;
+  requestOutbound(conversationId: string): Promise<void>;
+  userName(userId: string): Promise<string | null>;
+}
+
+export interface ThreadReply {
+  channelId: string;
+  threadTs: string;
+  ts: string;
+  userId: string;
+  text: string;
+}
+
+export class OutboundService {
+  constructor(private readonly deps: OutboundDeps) {}
+
+  /**
+   * A teammate's reply in a conversation's thread: recorded once (Slack retries events) and queued
+   * to be texted to the group.
+   */
+  async receiveThreadReply(reply: ThreadReply): Promise<"queued" | "duplicate" | "not-a-conversation" | "rejected"> {
+    const { db, publisher } = this.deps;
+    const conversation = await db.groupConversation.findUnique({
+      where: { channelId_threadTs: { channelId: reply.channelId, threadTs: reply.threadTs } },
+      include: { line: true },
+    });
+    if (!conversation) return "not-a-conversation";
+    const text = slackToPlainText(reply.text).trim();
+    if (!text) return "rejected";
+    if (text.length > MAX_TEXT_LENGTH) {
+      await publisher.notifyUser(reply.channelId, reply.userId, `:x: That reply is ${text.length} characters; a text can be at most ${MAX_TEXT_LENGTH}. Nothing was sent.`);
+      return "rejected";
+    }
+    const settings = await db.settings.findUnique({ where: { id: 1 } });
+    const name = settings?.appendSenderName ? await this.deps.userName(reply.userId) : null;
+    const signed = name ? `${text}\n— ${name}` : text;
+    const inserted = await db.message.createMany({
+      data: [
+        {
+          conversationId: conversation.id,
+          kind: "OUTBOUND",
+          text: signed,
+          slackUserId: reply.userId,
+          slackChannelId: reply.channelId,
+          slackTs: reply.ts,
+          sourceKey: `slack:${reply.channelId}:${reply.ts}`,
+          segments: countSegments(signed).segments,
+          sendState: "QUEUED",
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (inserted.count === 0) return "duplicate";
+    await this.deps.requestOutbound(conversation.id);
+    return "queued";
+  }
+
+  /** Job: text every queued message of a conversation, oldest first. */
+  async send(conversationId: string, context: JobContext): Promise<void> {
+    await this.deps.locks.withLock(`outbound:${conversationId}`, () => this.drain(conversationId, context));
+  }
+
+  private async drain(conversationId: string, context: JobContext): Promise<void> {
+    const { db, sender, logger } = this.deps;
+    const conversation = await db.groupConversation.findUnique({
+      where: { id: conversationId },
+      include: { line: true, participants: { include: { contact: true } } },
+    });
+    if (!conversation) return;
+    const queued = await db.message.findMany({ where: { conversationId, sendState: "QUEUED" }, orderBy: { seq: "asc" } });
+    let notices = false;
+    for (const message of queued) {
+      const compliance = message.kind === "COMPLIANCE";
+      if (!conversation.line.active && !compliance) {
+        await this.finish(message.id, "BLOCKED", "line inactive", `:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`);
+        notices = true;
+        continue;
+      }
+      const recipients = compliance ? message.recipients : conversation.participants.map((p) => p.contact.number);
+      await db.message.update({ where: { id: message.id }, data: { sendAttempts: { increment: 1 } } });
+      try {
+        const outcome = await sender.send({
+          line: conversation.line,
+          recipients,
+          text: message.text,
+          media: message.media,
+          tag: `m:${message.id}`,
+          confirmsConsentEventId: message.consentEventId ?? undefined,
+        });
+        if (outcome.status === "blocked") {
+          await this.finish(
+            message.id,
+            "BLOCKED",
+            "no recipient may receive it",
+            compliance ? null : ":no_entry: Every participant has opted out of this line, so this reply was not texted.",
+          );
+          notices ||= !compliance;
+          continue;
+        }
+        await db.$transaction(async (tx) => {
+          await tx.message.update({
+            where: { id: message.id },
+            data: { sendState: "SENT", bandwidthMessageId: outcome.bandwidthMessageId, recipients: outcome.recipients },
+          });
+          await tx.delivery.createMany({
+            data: outcome.recipients.map((number) => ({ messageId: message.id, number })),
+            skipDuplicates: true,
+          });
+          if (!compliance) {
+            const excluded = outcome.excluded.length ? ` · not sent to ${outcome.excluded.length} opted-out` : "";
+            await tx.message.create({
+              data: {
+                conversationId,
+                kind: "NOTICE",
+                text: `Texted to ${outcome.recipients.length} participant${outcome.recipients.length === 1 ? "" : "s"}: ${describeCost(outcome.recipients.length, message.text)}${excluded}`,
+                postState: "PENDING",
+              },
+            });
+          }
+        });
+        notices ||= !compliance;
+      } catch (error) {
+        const failure = error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
+        if (failure.retryable && !context.lastAttempt) throw failure;
+        logger.warn({ messageId: message.id, status: failure.status }, "text could not be sent");
+        await this.finish(message.id, "FAILED", failure.message, compliance ? null : `:x: This reply was not texted: ${failure.message}.`);
+        notices ||= !compliance;
+      }
+    }
+    if (notices) await this.deps.requestThreadSync(conversationId);
+  }
+
+  private async finish(messageId: string, state: "BLOCKED" | "FAILED", error: string, notice: string | null) {
+    const { db } = this.deps;
+    await db.$transaction(async (tx) => {
+      const message = await tx.message.update({ where: { id: messageId }, data: { sendState: state, sendError: error } });
+      if (notice) {
+        await tx.message.create({ data: { conversationId: message.conversationId, kind: "NOTICE", text: notice, postState: "PENDING" } });
+      }
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import type { BandwidthMessaging } from "../bandwidth/client";
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
+
+export interface TextRequest {
+  line: { id: string; number: string };
+  recipients: string[];
+  text: string;
+  media?: string[];
+  /** Lets status callbacks find the message again. */
+  tag: string;
+  /**
+   * The one text a number may still get after opting out: the confirmation of that very opt-out.
+   * Only honoured while that opt-out is the number's latest consent change.
+   */
+  confirmsConsentEventId?: string;
+}
+
+export type TextOutcome =
+  | { status: "sent"; bandwidthMessageId: string; recipients: string[]; excluded: string[] }
+  | { status: "blocked"; excluded: string[] };
+
+/**
+ * The only way a text leaves the app. Consent is read here, immediately before the request, so no
+ * caller (the modal, a thread reply, a retried job, a future feature) can text a number that has
+ * opted out of the line.
+ */
+export class TextSender {
+  constructor(
+    private readonly db: Db,
+    private readonly bandwidth: BandwidthMessaging,
+    private readonly logger: Logger,
+  ) {}
+
+  async send(request: TextRequest): Promise<TextOutcome> {
+    const unique = [...new Set(request.recipients)].filter((n) => n !== request.line.number);
+    const consents = await this.db.consent.findMany({
+      where: { lineId: request.line.id, number: { in: unique } },
+    });
+    const optedOut = new Map(consents.filter((c) => c.status === "OPTED_OUT").map((c) => [c.number, c.lastEventId]));
+    const allowed = unique.filter((number) => {
+      const lastEvent = optedOut.get(number);
+      if (lastEvent === undefined) return true;
+      return request.confirmsConsentEventId !== undefined && unique.length === 1 && lastEvent === request.confirmsConsentEventId;
+    });
+    const excluded = unique.filter((n) => !allowed.includes(n));
+    if (allowed.length === 0) {
+      this.logger.info({ tag: request.tag, excluded: excluded.length }, "text not sent: no recipient may receive it");
+      return { status: "blocked", excluded };
+    }
+    const { id } = await this.bandwidth.send({
+      from: request.line.number,
+      to: allowed,
+      text: request.text,
+      media: request.media,
+      tag: request.tag,
+    });
+    this.logger.info({ tag: request.tag, bandwidthMessageId: id, recipients: allowed.length }, "text handed to Bandwidth");
+    return { status: "sent", bandwidthMessageId: id, recipients: allowed, excluded };
+  }
+}

@@ -1,0 +1,163 @@
+import type { BandwidthMessaging } from "../bandwidth/client";
+import type { Db } from "../db/client";
+import type { Locks } from "../db/locks";
+import { senderIcons, senderLabel } from "../domain/labels";
+import { describeCost } from "../domain/segments";
+import type { Logger } from "../logger";
+import { type LoadedConversation, loadConversation, rootView } from "./conversations";
+import type { ThreadEntryView, ThreadPublisher, UploadedFile } from "./ports";
+
+export interface ThreadSyncDeps {
+  db: Db;
+  locks: Locks;
+  publisher: ThreadPublisher;
+  bandwidth: BandwidthMessaging;
+  logger: Logger;
+  defaultChannel: string | undefined;
+}
+
+const extensions: Record<string, string> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/gif": "gif",
+  "video/mp4": "mp4",
+  "audio/mpeg": "mp3",
+  "text/vcard": "vcf",
+  "application/pdf": "pdf",
+};
+
+/**
+ * Mirrors a conversation into its Slack thread: the root first, then every pending entry in the
+ * order it happened. One drainer per conversation at a time (advisory lock), on any instance.
+ */
+export class ThreadSyncService {
+  constructor(private readonly deps: ThreadSyncDeps) {}
+
+  async sync(conversationId: string): Promise<void> {
+    await this.deps.locks.withLock(`thread:${conversationId}`, () => this.drain(conversationId));
+  }
+
+  private async drain(conversationId: string): Promise<void> {
+    const { db, publisher, logger } = this.deps;
+    const conversation = await loadConversation(db, conversationId);
+    if (!conversation) return;
+    const channel = conversation.channelId ?? conversation.line.defaultChannel ?? this.deps.defaultChannel ?? null;
+    if (!channel) {
+      logger.error({ conversationId }, "no channel for this conversation: set the line's channel or SLACK_DEFAULT_CHANNEL");
+      return;
+    }
+    let threadTs = conversation.threadTs;
+    if (!threadTs) {
+      threadTs = await publisher.postRoot(channel, await rootView(db, conversation));
+      await db.groupConversation.update({
+        where: { id: conversation.id },
+        data: { channelId: channel, threadTs, rootDirty: false },
+      });
+    } else if (conversation.rootDirty) {
+      await db.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: false } });
+      await publisher.updateRoot(channel, threadTs, await rootView(db, conversation));
+    }
+
+    const pending = await db.message.findMany({
+      where: { conversationId, postState: "PENDING" },
+      orderBy: { seq: "asc" },
+    });
+    const icons = senderIcons(conversation.participants.map((p) => p.contact.number));
+    for (const message of pending) {
+      const ts = await this.post(channel, threadTs, conversation, message, icons);
+      await db.message.update({
+        where: { id: message.id },
+        data: { postState: "POSTED", slackChannelId: ts ? channel : message.slackChannelId, slackTs: ts ?? message.slackTs },
+      });
+    }
+    await this.markDelivered(conversationId);
+  }
+
+  private async post(
+    channel: string,
+    threadTs: string,
+    conversation: LoadedConversation,
+    message: Awaited<ReturnType<Db["message"]["findMany"]>>[number],
+    icons: Map<string, string>,
+  ): Promise<string | null> {
+    const { publisher } = this.deps;
+    let entry: ThreadEntryView;
+    let files: UploadedFile[] = [];
+    switch (message.kind) {
+      case "INBOUND": {
+        const number = message.senderNumber ?? "";
+        const contact = conversation.participants.find((p) => p.contact.number === number)?.contact;
+        const fetched = await this.fetchMedia(message.media);
+        files = fetched.files;
+        entry = {
+          kind: "inbound",
+          senderLabel: senderLabel(contact?.name, number),
+          senderIcon: icons.get(number) ?? ":speech_balloon:",
+          text: message.text,
+          missingMedia: fetched.missing,
+        };
+        break;
+      }
+      case "OUTBOUND":
+        entry = {
+          kind: "outbound",
+          slackUserId: message.slackUserId,
+          text: message.text,
+          cost: describeCost(message.recipients.length, message.text),
+          mediaCount: message.media.length,
+        };
+        break;
+      case "NOTICE":
+        entry = { kind: "notice", text: message.text };
+        break;
+      case "COMPLIANCE":
+        return null;
+    }
+    const ts = await publisher.postEntry(channel, threadTs, entry);
+    if (files.length && entry.kind === "inbound") {
+      await publisher.uploadFiles(channel, threadTs, files, `Sent by ${entry.senderLabel}`);
+    }
+    return ts;
+  }
+
+  private async fetchMedia(urls: string[]): Promise<{ files: UploadedFile[]; missing: number }> {
+    const files: UploadedFile[] = [];
+    let missing = 0;
+    for (const [index, url] of urls.entries()) {
+      // SMIL files describe MMS layout; they are not something a person wants to see.
+      if (/\.smil$/i.test(url)) continue;
+      try {
+        const { bytes, contentType } = await this.deps.bandwidth.downloadMedia(url);
+        const fromUrl = decodeURIComponent(url.split("/").pop() ?? "");
+        const type = contentType.split(";")[0]?.trim() ?? "application/octet-stream";
+        const filename = /\.[a-z0-9]{2,5}$/i.test(fromUrl) ? fromUrl : `attachment-${index + 1}.${extensions[type] ?? "bin"}`;
+        files.push({ bytes, filename, contentType: type });
+      } catch (error) {
+        missing++;
+        this.deps.logger.warn({ err: error, index }, "MMS attachment could not be fetched");
+      }
+    }
+    return { files, missing };
+  }
+
+  /** A check mark on each outbound message once every recipient has it. */
+  private async markDelivered(conversationId: string): Promise<void> {
+    const { db, publisher } = this.deps;
+    const candidates = await db.message.findMany({
+      where: {
+        conversationId,
+        kind: "OUTBOUND",
+        sendState: "SENT",
+        deliveryNotified: false,
+        slackTs: { not: null },
+        deliveries: { every: { status: "DELIVERED" } },
+      },
+      include: { deliveries: true },
+    });
+    for (const message of candidates) {
+      if (message.deliveries.length === 0 || !message.slackChannelId || !message.slackTs) continue;
+      await db.message.update({ where: { id: message.id }, data: { deliveryNotified: true } });
+      await publisher.react(message.slackChannelId, message.slackTs, "white_check_mark");
+    }
+  }
+}

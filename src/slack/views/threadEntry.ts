@@ -1,0 +1,41 @@
+import type { KnownBlock } from "@slack/types";
+import type { ThreadEntryView } from "../../services/ports";
+import { clip, escapeMrkdwn } from "./text";
+
+export interface EntryMessage {
+  text: string;
+  blocks?: KnownBlock[];
+  username?: string;
+  icon_emoji?: string;
+}
+
+/** How one conversation entry reads in the Slack thread. */
+export function threadEntryMessage(entry: ThreadEntryView): EntryMessage {
+  switch (entry.kind) {
+    case "inbound": {
+      const body = entry.text ? escapeMrkdwn(entry.text) : "_(no text)_";
+      const missing =
+        entry.missingMedia > 0
+          ? `\n:warning: ${entry.missingMedia} attachment${entry.missingMedia === 1 ? "" : "s"} could not be fetched from Bandwidth.`
+          : "";
+      // username/icon_emoji (chat:write.customize) make each contact read as a distinct sender.
+      return { text: clip(`${body}${missing}`, 39_000), username: entry.senderLabel, icon_emoji: entry.senderIcon };
+    }
+    case "outbound": {
+      const by = entry.slackUserId ? `<@${entry.slackUserId}>` : "The app";
+      const media = entry.mediaCount ? ` · ${entry.mediaCount} attachment${entry.mediaCount === 1 ? "" : "s"}` : "";
+      return {
+        text: `${by}: ${escapeMrkdwn(entry.text)}`,
+        blocks: [
+          { type: "section", text: { type: "mrkdwn", text: clip(escapeMrkdwn(entry.text) || "_(no text)_") } },
+          { type: "context", elements: [{ type: "mrkdwn", text: `Texted to the group by ${by} · ${entry.cost}${media}` }] },
+        ],
+      };
+    }
+    case "notice":
+      return {
+        text: entry.text,
+        blocks: [{ type: "context", elements: [{ type: "mrkdwn", text: clip(`:information_source: ${entry.text}`) }] }],
+      };
+  }
+}
