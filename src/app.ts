@@ -65,7 +65,11 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN ?? "", logger: boltLogger })
-    : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logger: boltLogger, endpoints: ["/slack/events"] });
+    : new HTTPReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        logger: boltLogger,
+        endpoints: ["/slack/events"],
+      });
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
     receiver,
@@ -83,7 +87,15 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   const requestOutbound = (id: string) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id);
   const requestGroupStart = (id: string) => queue.enqueue(QUEUES.groupStart, { groupStartId: id }, id);
 
-  const groups = new GroupStartService({ db, sender, publisher, logger, locks, requestThreadSync, requestGroupStart });
+  const groups = new GroupStartService({
+    db,
+    sender,
+    publisher,
+    logger,
+    locks,
+    requestThreadSync,
+    requestGroupStart,
+  });
   const threads = new ThreadSyncService({
     db,
     locks,
@@ -122,7 +134,11 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   const id = (data: Record<string, unknown>, key: string) => String(data[key] ?? "");
   await queue.work(QUEUES.groupStart, (data, context) => groups.process(id(data, "groupStartId"), context));
   await queue.work(QUEUES.threadSync, (data) => threads.sync(id(data, "conversationId")), 4);
-  await queue.work(QUEUES.outboundSend, (data, context) => outbound.send(id(data, "conversationId"), context), 4);
+  await queue.work(
+    QUEUES.outboundSend,
+    (data, context) => outbound.send(id(data, "conversationId"), context),
+    4,
+  );
   const sweeper = startSweeper(db, config.SWEEP_INTERVAL_MS, logger, {
     requestThreadSync,
     requestOutbound,
@@ -155,7 +171,9 @@ export async function startApplication(config: Config, logger: Logger): Promise<
             .writeHead(ready ? 200 : 503, { "content-type": "application/json" })
             .end(JSON.stringify(ready ? { status: "ready" } : { status: "migrations pending", pending }));
         } catch {
-          res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "database unreachable" }));
+          res
+            .writeHead(503, { "content-type": "application/json" })
+            .end(JSON.stringify({ status: "database unreachable" }));
         }
       })();
       return;
@@ -184,7 +202,9 @@ export async function startApplication(config: Config, logger: Logger): Promise<
         server.closeAllConnections();
       });
       if (socketMode) await app.stop().catch(() => undefined);
-      await queue.stop().catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
+      await queue
+        .stop()
+        .catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
       await locks.close().catch(() => undefined);
       await db.$disconnect();
       if (embedded) await embedded.stop();

@@ -12,12 +12,18 @@ const e164 = /^\+[1-9]\d{6,14}$/;
 
 function parseLines(raw: string, ctx: z.RefinementCtx): LineSeed[] {
   const seeds: LineSeed[] = [];
-  for (const entry of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf("=");
     const number = (eq < 0 ? entry : entry.slice(0, eq)).trim();
     const [name = "", ...flags] = eq < 0 ? [] : entry.slice(eq + 1).split(":");
     if (!e164.test(number) || !name.trim()) {
-      ctx.addIssue({ code: "custom", message: `"${entry}" is not NUMBER=NAME[:group][:CHANNEL_ID] with an E.164 number` });
+      ctx.addIssue({
+        code: "custom",
+        message: `"${entry}" is not NUMBER=NAME[:group][:CHANNEL_ID] with an E.164 number`,
+      });
       continue;
     }
     let groupEnabled = false;
@@ -74,7 +80,8 @@ const schema = z
       ctx.addIssue({
         code: "custom",
         path: ["BANDWIDTH_CLIENT_ID"],
-        message: "set BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET, or BANDWIDTH_USERNAME and BANDWIDTH_PASSWORD",
+        message:
+          "set BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET, or BANDWIDTH_USERNAME and BANDWIDTH_PASSWORD",
       });
     }
   });
@@ -94,7 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.length ? String(issue.path[0]) : "environment";
-    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+    const message =
+      issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
     return `${name} ${message}`;
   });
   throw new ConfigError(problems);

@@ -37,7 +37,8 @@ function describe(error: unknown): BandwidthError {
       data && typeof data === "object" && "description" in data && typeof data.description === "string"
         ? data.description
         : error.message;
-    if (status === null) return new BandwidthError(`Bandwidth did not answer (${error.code ?? error.message})`, null, true);
+    if (status === null)
+      return new BandwidthError(`Bandwidth did not answer (${error.code ?? error.message})`, null, true);
     const retryAfter = Number(error.response?.headers?.["retry-after"]);
     const retryable = status === 429 || status >= 500;
     return new BandwidthError(
@@ -86,7 +87,8 @@ export function createBandwidthMessaging(config: Config): BandwidthMessaging {
 
     async downloadMedia(url) {
       // Credentials go only to our own Bandwidth media API, never to a URL a webhook names elsewhere.
-      if (!url.startsWith(mediaPrefix)) throw new BandwidthError(`media URL is not Bandwidth's: ${url}`, null, false);
+      if (!url.startsWith(mediaPrefix))
+        throw new BandwidthError(`media URL is not Bandwidth's: ${url}`, null, false);
       const mediaId = url.slice(mediaPrefix.length);
       try {
         const response = await media.getMedia(accountId, mediaId, { responseType: "arraybuffer" });
@@ -99,7 +101,12 @@ export function createBandwidthMessaging(config: Config): BandwidthMessaging {
 
     async uploadMedia(mediaId, bytes, contentType) {
       try {
-        await media.uploadMedia(accountId, mediaId, new File([bytes], mediaId, { type: contentType }), contentType);
+        await media.uploadMedia(
+          accountId,
+          mediaId,
+          new File([bytes], mediaId, { type: contentType }),
+          contentType,
+        );
         return `${mediaPrefix}${mediaId}`;
       } catch (error) {
         throw describe(error);

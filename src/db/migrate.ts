@@ -92,7 +92,10 @@ export async function migrate(databaseUrl: string, logger: Logger, dir = MIGRATI
 }
 
 /** True when every migration on disk is recorded as applied: what /readyz reports. */
-export async function pendingMigrations(query: (sql: string) => Promise<{ migration_name: string }[]>, dir = MIGRATIONS_DIR) {
+export async function pendingMigrations(
+  query: (sql: string) => Promise<{ migration_name: string }[]>,
+  dir = MIGRATIONS_DIR,
+) {
   const migrations = await readMigrations(dir);
   const rows = await query(
     `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,

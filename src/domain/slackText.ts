@@ -7,7 +7,9 @@ export function slackToPlainText(text: string): string {
     .replace(/<([^<>|]+)\|([^<>]+)>/g, (_all, target: string, label: string) => {
       if (target.startsWith("@") || target.startsWith("#")) return `${target[0]}${label}`;
       if (target.startsWith("!")) return `@${label}`;
-      return label === target.replace(/^mailto:/, "") ? label : `${label} (${target.replace(/^mailto:/, "")})`;
+      return label === target.replace(/^mailto:/, "")
+        ? label
+        : `${label} (${target.replace(/^mailto:/, "")})`;
     })
     .replace(/<!(here|channel|everyone)>/g, "@$1")
     .replace(/<@([A-Z0-9]+)>/g, "@someone")

@@ -35,7 +35,11 @@ export interface QueueOptions {
  * Jobs only wake work up: the rows they point at are the source of truth, so a lost job is
  * recovered by the sweeper and a duplicate one finds nothing left to do.
  */
-export async function startJobQueue(databaseUrl: string, logger: Logger, options: QueueOptions): Promise<JobQueue> {
+export async function startJobQueue(
+  databaseUrl: string,
+  logger: Logger,
+  options: QueueOptions,
+): Promise<JobQueue> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     max: 4,

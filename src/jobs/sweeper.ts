@@ -42,7 +42,10 @@ export function startSweeper(db: Db, intervalMs: number, logger: Logger, targets
     for (const s of sends) await targets.requestOutbound(s.conversationId);
     for (const g of starts) await targets.requestGroupStart(g.id);
     if (posts.length + sends.length + starts.length > 0) {
-      logger.info({ posts: posts.length, sends: sends.length, starts: starts.length }, "sweeper re-queued pending work");
+      logger.info(
+        { posts: posts.length, sends: sends.length, starts: starts.length },
+        "sweeper re-queued pending work",
+      );
     }
   }
 

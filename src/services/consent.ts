@@ -17,7 +17,9 @@ type ConsentChange = {
 /** Keyword lists: the defaults plus what admins added in Settings. */
 export async function keywordLists(db: Db | Tx): Promise<KeywordLists> {
   const settings = await db.settings.findUnique({ where: { id: 1 } });
-  const merge = (base: string[], extra: string[] | undefined) => [...new Set([...base, ...(extra ?? []).map(normalizeKeyword)])];
+  const merge = (base: string[], extra: string[] | undefined) => [
+    ...new Set([...base, ...(extra ?? []).map(normalizeKeyword)]),
+  ];
   return {
     optOut: merge(DEFAULT_KEYWORDS.optOut, settings?.optOutKeywords),
     optIn: merge(DEFAULT_KEYWORDS.optIn, settings?.optInKeywords),
@@ -25,7 +27,12 @@ export async function keywordLists(db: Db | Tx): Promise<KeywordLists> {
   };
 }
 
-export function complianceMessages(line: { name: string; optOutMessage: string | null; optInMessage: string | null; helpMessage: string | null }) {
+export function complianceMessages(line: {
+  name: string;
+  optOutMessage: string | null;
+  optInMessage: string | null;
+  helpMessage: string | null;
+}) {
   const defaults = defaultComplianceMessages(line.name);
   return {
     optOut: line.optOutMessage ?? defaults.optOut,
@@ -39,7 +46,9 @@ export function complianceMessages(line: { name: string; optOutMessage: string |
  * in. Returns null when the number already had that status (a repeated STOP changes nothing).
  */
 export async function changeConsent(tx: Tx, change: ConsentChange) {
-  const current = await tx.consent.findUnique({ where: { lineId_number: { lineId: change.lineId, number: change.number } } });
+  const current = await tx.consent.findUnique({
+    where: { lineId_number: { lineId: change.lineId, number: change.number } },
+  });
   const currentStatus = current?.status ?? "OPTED_IN";
   if (currentStatus === change.status) return null;
   const event = await tx.consentEvent.create({
@@ -102,4 +111,3 @@ export async function changeConsent(tx: Tx, change: ConsentChange) {
   }
   return { event, affected };
 }
-

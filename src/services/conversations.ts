@@ -22,7 +22,13 @@ export async function findConversationByKey(tx: Tx | Db, lineId: string, numbers
 
 export async function createConversation(
   tx: Tx,
-  input: { lineId: string; numbers: string[]; channelId: string | null; name: string | null; startedBy: string | null },
+  input: {
+    lineId: string;
+    numbers: string[];
+    channelId: string | null;
+    name: string | null;
+    startedBy: string | null;
+  },
 ) {
   const contacts = await ensureContacts(tx, input.numbers, input.startedBy);
   const byNumber = new Map(contacts.map((c) => [c.number, c]));
@@ -78,7 +84,11 @@ export async function rootView(db: Db | Tx, conversation: LoadedConversation): P
   });
   return {
     groupName: conversation.name,
-    line: { name: conversation.line.name, number: conversation.line.number, active: conversation.line.active },
+    line: {
+      name: conversation.line.name,
+      number: conversation.line.number,
+      active: conversation.line.active,
+    },
     participants: conversation.participants.map((p) => ({
       name: p.contact.name,
       number: p.contact.number,

@@ -71,7 +71,8 @@ export class GroupStartService {
     const errors: Partial<Record<StartGroupField, string>> = {};
     const text = input.text.trim();
     if (!text) errors.message = "Write the message to send.";
-    else if (text.length > MAX_TEXT_LENGTH) errors.message = `Messages can be at most ${MAX_TEXT_LENGTH} characters.`;
+    else if (text.length > MAX_TEXT_LENGTH)
+      errors.message = `Messages can be at most ${MAX_TEXT_LENGTH} characters.`;
 
     const line = input.lineId
       ? await db.line.findFirst({ where: { id: input.lineId, active: true, groupEnabled: true } })
@@ -108,7 +109,8 @@ export class GroupStartService {
       errors.contacts = `${formatPhone(line.number)} is the line's own number.`;
     }
     if (typedProblems.length) errors.numbers = typedProblems.join(" ");
-    else if (duplicates.length) errors.numbers = `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already in the group.`;
+    else if (duplicates.length)
+      errors.numbers = `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already in the group.`;
 
     if (!errors.numbers && !errors.contacts) {
       if (numbers.length === 0) errors.numbers = "Add at least one mobile contact.";
@@ -122,12 +124,16 @@ export class GroupStartService {
         where: { lineId: line.id, number: { in: numbers }, status: "OPTED_OUT" },
       });
       if (optedOut.length) {
-        const contacts = await db.contact.findMany({ where: { number: { in: optedOut.map((o) => o.number) } } });
+        const contacts = await db.contact.findMany({
+          where: { number: { in: optedOut.map((o) => o.number) } },
+        });
         const names = optedOut.map((o) => {
           const c = contacts.find((x) => x.number === o.number);
           return c?.name ? `${c.name} (${formatPhone(o.number)})` : formatPhone(o.number);
         });
-        const field: StartGroupField = saved.some((c) => optedOut.some((o) => o.number === c.number)) ? "contacts" : "numbers";
+        const field: StartGroupField = saved.some((c) => optedOut.some((o) => o.number === c.number))
+          ? "contacts"
+          : "numbers";
         errors[field] ??= `${listNames(names)} opted out of texts from ${line.name} and cannot be included.`;
       }
     }
@@ -160,18 +166,28 @@ export class GroupStartService {
   private async send(groupStartId: string, context: JobContext): Promise<void> {
     const { db, sender, publisher, logger } = this.deps;
     const start = await db.groupStart.findUnique({ where: { id: groupStartId }, include: { line: true } });
-    if (!start || start.state !== "PENDING") return;
+    if (start?.state !== "PENDING") return;
     const contacts = await db.contact.findMany({ where: { id: { in: start.contactIds } } });
     const numbers = contacts.map((c) => c.number).sort();
 
     let outcome: Awaited<ReturnType<TextSender["send"]>>;
     try {
-      outcome = await sender.send({ line: start.line, recipients: numbers, text: start.text, tag: `gs:${start.id}` });
+      outcome = await sender.send({
+        line: start.line,
+        recipients: numbers,
+        text: start.text,
+        tag: `gs:${start.id}`,
+      });
     } catch (error) {
       const failure = error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
       if (failure.retryable && !context.lastAttempt) throw failure;
-      await db.groupStart.update({ where: { id: start.id }, data: { state: "FAILED", error: failure.message } });
-      const why = failure.retryable ? `Bandwidth could not be reached after several attempts (${failure.message}).` : `${failure.message}.`;
+      await db.groupStart.update({
+        where: { id: start.id },
+        data: { state: "FAILED", error: failure.message },
+      });
+      const why = failure.retryable
+        ? `Bandwidth could not be reached after several attempts (${failure.message}).`
+        : `${failure.message}.`;
       await publisher.notifyUser(
         start.channelId,
         start.requestedBy,
@@ -181,8 +197,15 @@ export class GroupStartService {
       return;
     }
     if (outcome.status === "blocked") {
-      await db.groupStart.update({ where: { id: start.id }, data: { state: "FAILED", error: "every contact opted out" } });
-      await publisher.notifyUser(start.channelId, start.requestedBy, ":no_entry: Every contact in that group has opted out of this line; nothing was sent.");
+      await db.groupStart.update({
+        where: { id: start.id },
+        data: { state: "FAILED", error: "every contact opted out" },
+      });
+      await publisher.notifyUser(
+        start.channelId,
+        start.requestedBy,
+        ":no_entry: Every contact in that group has opted out of this line; nothing was sent.",
+      );
       return;
     }
 
@@ -213,7 +236,10 @@ export class GroupStartService {
           deliveries: { create: outcome.recipients.map((number) => ({ number, status: "QUEUED" as const })) },
         },
       });
-      await tx.groupStart.update({ where: { id: start.id }, data: { state: "SENT", conversationId: conversation.id } });
+      await tx.groupStart.update({
+        where: { id: start.id },
+        data: { state: "SENT", conversationId: conversation.id },
+      });
       return { conversation, reused: existing !== null };
     });
     await this.deps.requestThreadSync(conversation.id);

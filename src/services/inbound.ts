@@ -29,7 +29,12 @@ export class InboundService {
     const wake: Wake = { sync: new Set(), send: new Set() };
     const result = await this.withRetry(() =>
       this.deps.db.$transaction(async (tx) => {
-        const fresh = await this.remember(tx, `bw:${callback.message.id}:${callback.type}`, "message-received", callback);
+        const fresh = await this.remember(
+          tx,
+          `bw:${callback.message.id}:${callback.type}`,
+          "message-received",
+          callback,
+        );
         if (!fresh) return "duplicate" as const;
         return this.storeMessage(tx, callback, wake);
       }),
@@ -58,7 +63,8 @@ export class InboundService {
         where: { messageId_number: { messageId: message.id, number: callback.to } },
       });
       // Callbacks can arrive out of order: never move a final state back to an earlier one.
-      if (!delivery || delivery.status === "DELIVERED" || delivery.status === "FAILED") return "stored" as const;
+      if (!delivery || delivery.status === "DELIVERED" || delivery.status === "FAILED")
+        return "stored" as const;
       await tx.delivery.update({
         where: { messageId_number: { messageId: message.id, number: callback.to } },
         data: {
@@ -69,7 +75,9 @@ export class InboundService {
       });
       if (status === "FAILED" && message.kind === "OUTBOUND") {
         const contact = await tx.contact.findUnique({ where: { number: callback.to } });
-        const who = contact?.name ? `${contact.name} (${formatPhone(callback.to)})` : formatPhone(callback.to);
+        const who = contact?.name
+          ? `${contact.name} (${formatPhone(callback.to)})`
+          : formatPhone(callback.to);
         const where = message.slackTs ? ` <${this.link(message)}|this message>` : " a message";
         await tx.message.create({
           data: {
@@ -96,7 +104,10 @@ export class InboundService {
     const lineNumber = callback.message.owner || callback.to;
     const line = await tx.line.findUnique({ where: { number: lineNumber } });
     if (!line) {
-      logger.warn({ bandwidthMessageId: callback.message.id }, "message for a number that is not a configured line");
+      logger.warn(
+        { bandwidthMessageId: callback.message.id },
+        "message for a number that is not a configured line",
+      );
       return "ignored" as const;
     }
     const sender = callback.message.from;
@@ -143,8 +154,16 @@ export class InboundService {
       // A repeated STOP is confirmed again too: carriers expect every STOP to be acknowledged.
       const eventId =
         change?.event.id ??
-        (await tx.consent.findUnique({ where: { lineId_number: { lineId: line.id, number: sender } } }))?.lastEventId;
-      await this.queueCompliance(tx, conversation.id, sender, status === "OPTED_OUT" ? messages.optOut : messages.optIn, eventId, message.id);
+        (await tx.consent.findUnique({ where: { lineId_number: { lineId: line.id, number: sender } } }))
+          ?.lastEventId;
+      await this.queueCompliance(
+        tx,
+        conversation.id,
+        sender,
+        status === "OPTED_OUT" ? messages.optOut : messages.optIn,
+        eventId,
+        message.id,
+      );
       wake.send.add(conversation.id);
     } else if (keyword === "help") {
       await this.queueCompliance(tx, conversation.id, sender, messages.help, undefined, message.id);

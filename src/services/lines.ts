@@ -7,7 +7,12 @@ import type { Db } from "../db/client";
  */
 export async function seedLines(db: Db, seeds: LineSeed[]): Promise<void> {
   await db.line.createMany({
-    data: seeds.map((s) => ({ number: s.number, name: s.name, groupEnabled: s.groupEnabled, defaultChannel: s.defaultChannel })),
+    data: seeds.map((s) => ({
+      number: s.number,
+      name: s.name,
+      groupEnabled: s.groupEnabled,
+      defaultChannel: s.defaultChannel,
+    })),
     skipDuplicates: true,
   });
   await db.settings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });

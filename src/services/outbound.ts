@@ -1,8 +1,8 @@
 import { BandwidthError } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
-import { slackToPlainText } from "../domain/slackText";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
+import { slackToPlainText } from "../domain/slackText";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import type { ThreadPublisher } from "./ports";
@@ -34,7 +34,9 @@ export class OutboundService {
    * A teammate's reply in a conversation's thread: recorded once (Slack retries events) and queued
    * to be texted to the group.
    */
-  async receiveThreadReply(reply: ThreadReply): Promise<"queued" | "duplicate" | "not-a-conversation" | "rejected"> {
+  async receiveThreadReply(
+    reply: ThreadReply,
+  ): Promise<"queued" | "duplicate" | "not-a-conversation" | "rejected"> {
     const { db, publisher } = this.deps;
     const conversation = await db.groupConversation.findUnique({
       where: { channelId_threadTs: { channelId: reply.channelId, threadTs: reply.threadTs } },
@@ -44,7 +46,11 @@ export class OutboundService {
     const text = slackToPlainText(reply.text).trim();
     if (!text) return "rejected";
     if (text.length > MAX_TEXT_LENGTH) {
-      await publisher.notifyUser(reply.channelId, reply.userId, `:x: That reply is ${text.length} characters; a text can be at most ${MAX_TEXT_LENGTH}. Nothing was sent.`);
+      await publisher.notifyUser(
+        reply.channelId,
+        reply.userId,
+        `:x: That reply is ${text.length} characters; a text can be at most ${MAX_TEXT_LENGTH}. Nothing was sent.`,
+      );
       return "rejected";
     }
     const settings = await db.settings.findUnique({ where: { id: 1 } });
@@ -83,16 +89,26 @@ export class OutboundService {
       include: { line: true, participants: { include: { contact: true } } },
     });
     if (!conversation) return;
-    const queued = await db.message.findMany({ where: { conversationId, sendState: "QUEUED" }, orderBy: { seq: "asc" } });
+    const queued = await db.message.findMany({
+      where: { conversationId, sendState: "QUEUED" },
+      orderBy: { seq: "asc" },
+    });
     let notices = false;
     for (const message of queued) {
       const compliance = message.kind === "COMPLIANCE";
       if (!conversation.line.active && !compliance) {
-        await this.finish(message.id, "BLOCKED", "line inactive", `:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`);
+        await this.finish(
+          message.id,
+          "BLOCKED",
+          "line inactive",
+          `:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`,
+        );
         notices = true;
         continue;
       }
-      const recipients = compliance ? message.recipients : conversation.participants.map((p) => p.contact.number);
+      const recipients = compliance
+        ? message.recipients
+        : conversation.participants.map((p) => p.contact.number);
       await db.message.update({ where: { id: message.id }, data: { sendAttempts: { increment: 1 } } });
       try {
         const outcome = await sender.send({
@@ -108,7 +124,9 @@ export class OutboundService {
             message.id,
             "BLOCKED",
             "no recipient may receive it",
-            compliance ? null : ":no_entry: Every participant has opted out of this line, so this reply was not texted.",
+            compliance
+              ? null
+              : ":no_entry: Every participant has opted out of this line, so this reply was not texted.",
           );
           notices ||= !compliance;
           continue;
@@ -116,14 +134,20 @@ export class OutboundService {
         await db.$transaction(async (tx) => {
           await tx.message.update({
             where: { id: message.id },
-            data: { sendState: "SENT", bandwidthMessageId: outcome.bandwidthMessageId, recipients: outcome.recipients },
+            data: {
+              sendState: "SENT",
+              bandwidthMessageId: outcome.bandwidthMessageId,
+              recipients: outcome.recipients,
+            },
           });
           await tx.delivery.createMany({
             data: outcome.recipients.map((number) => ({ messageId: message.id, number })),
             skipDuplicates: true,
           });
           if (!compliance) {
-            const excluded = outcome.excluded.length ? ` · not sent to ${outcome.excluded.length} opted-out` : "";
+            const excluded = outcome.excluded.length
+              ? ` · not sent to ${outcome.excluded.length} opted-out`
+              : "";
             await tx.message.create({
               data: {
                 conversationId,
@@ -136,10 +160,16 @@ export class OutboundService {
         });
         notices ||= !compliance;
       } catch (error) {
-        const failure = error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
+        const failure =
+          error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
         if (failure.retryable && !context.lastAttempt) throw failure;
         logger.warn({ messageId: message.id, status: failure.status }, "text could not be sent");
-        await this.finish(message.id, "FAILED", failure.message, compliance ? null : `:x: This reply was not texted: ${failure.message}.`);
+        await this.finish(
+          message.id,
+          "FAILED",
+          failure.message,
+          compliance ? null : `:x: This reply was not texted: ${failure.message}.`,
+        );
         notices ||= !compliance;
       }
     }
@@ -149,9 +179,19 @@ export class OutboundService {
   private async finish(messageId: string, state: "BLOCKED" | "FAILED", error: string, notice: string | null) {
     const { db } = this.deps;
     await db.$transaction(async (tx) => {
-      const message = await tx.message.update({ where: { id: messageId }, data: { sendState: state, sendError: error } });
+      const message = await tx.message.update({
+        where: { id: messageId },
+        data: { sendState: state, sendError: error },
+      });
       if (notice) {
-        await tx.message.create({ data: { conversationId: message.conversationId, kind: "NOTICE", text: notice, postState: "PENDING" } });
+        await tx.message.create({
+          data: {
+            conversationId: message.conversationId,
+            kind: "NOTICE",
+            text: notice,
+            postState: "PENDING",
+          },
+        });
       }
     });
   }

@@ -37,15 +37,24 @@ export class TextSender {
     const consents = await this.db.consent.findMany({
       where: { lineId: request.line.id, number: { in: unique } },
     });
-    const optedOut = new Map(consents.filter((c) => c.status === "OPTED_OUT").map((c) => [c.number, c.lastEventId]));
+    const optedOut = new Map(
+      consents.filter((c) => c.status === "OPTED_OUT").map((c) => [c.number, c.lastEventId]),
+    );
     const allowed = unique.filter((number) => {
       const lastEvent = optedOut.get(number);
       if (lastEvent === undefined) return true;
-      return request.confirmsConsentEventId !== undefined && unique.length === 1 && lastEvent === request.confirmsConsentEventId;
+      return (
+        request.confirmsConsentEventId !== undefined &&
+        unique.length === 1 &&
+        lastEvent === request.confirmsConsentEventId
+      );
     });
     const excluded = unique.filter((n) => !allowed.includes(n));
     if (allowed.length === 0) {
-      this.logger.info({ tag: request.tag, excluded: excluded.length }, "text not sent: no recipient may receive it");
+      this.logger.info(
+        { tag: request.tag, excluded: excluded.length },
+        "text not sent: no recipient may receive it",
+      );
       return { status: "blocked", excluded };
     }
     const { id } = await this.bandwidth.send({
@@ -55,7 +64,10 @@ export class TextSender {
       media: request.media,
       tag: request.tag,
     });
-    this.logger.info({ tag: request.tag, bandwidthMessageId: id, recipients: allowed.length }, "text handed to Bandwidth");
+    this.logger.info(
+      { tag: request.tag, bandwidthMessageId: id, recipients: allowed.length },
+      "text handed to Bandwidth",
+    );
     return { status: "sent", bandwidthMessageId: id, recipients: allowed, excluded };
   }
 }

@@ -41,9 +41,13 @@ export class ThreadSyncService {
     const { db, publisher, logger } = this.deps;
     const conversation = await loadConversation(db, conversationId);
     if (!conversation) return;
-    const channel = conversation.channelId ?? conversation.line.defaultChannel ?? this.deps.defaultChannel ?? null;
+    const channel =
+      conversation.channelId ?? conversation.line.defaultChannel ?? this.deps.defaultChannel ?? null;
     if (!channel) {
-      logger.error({ conversationId }, "no channel for this conversation: set the line's channel or SLACK_DEFAULT_CHANNEL");
+      logger.error(
+        { conversationId },
+        "no channel for this conversation: set the line's channel or SLACK_DEFAULT_CHANNEL",
+      );
       return;
     }
     let threadTs = conversation.threadTs;
@@ -67,7 +71,11 @@ export class ThreadSyncService {
       const ts = await this.post(channel, threadTs, conversation, message, icons);
       await db.message.update({
         where: { id: message.id },
-        data: { postState: "POSTED", slackChannelId: ts ? channel : message.slackChannelId, slackTs: ts ?? message.slackTs },
+        data: {
+          postState: "POSTED",
+          slackChannelId: ts ? channel : message.slackChannelId,
+          slackTs: ts ?? message.slackTs,
+        },
       });
     }
     await this.markDelivered(conversationId);
@@ -130,7 +138,9 @@ export class ThreadSyncService {
         const { bytes, contentType } = await this.deps.bandwidth.downloadMedia(url);
         const fromUrl = decodeURIComponent(url.split("/").pop() ?? "");
         const type = contentType.split(";")[0]?.trim() ?? "application/octet-stream";
-        const filename = /\.[a-z0-9]{2,5}$/i.test(fromUrl) ? fromUrl : `attachment-${index + 1}.${extensions[type] ?? "bin"}`;
+        const filename = /\.[a-z0-9]{2,5}$/i.test(fromUrl)
+          ? fromUrl
+          : `attachment-${index + 1}.${extensions[type] ?? "bin"}`;
         files.push({ bytes, filename, contentType: type });
       } catch (error) {
         missing++;

@@ -1,5 +1,5 @@
 import { participantKey } from "../../src/domain/participants";
-import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { slashCommandBody, viewSubmissionBody } from "../support/slackRequests";
 
 const NINE_TYPED = [
@@ -56,17 +56,34 @@ async function openModal(channelId = "CGENERAL", text = ""): Promise<{ lineId: s
   return { lineId: sales.value, blocks: view.blocks };
 }
 
-function submission(input: { channelId?: string; lineId: string | null; numbers: string; name?: string; message: string; contactIds?: string[] }) {
+function submission(input: {
+  channelId?: string;
+  lineId: string | null;
+  numbers: string;
+  name?: string;
+  message: string;
+  contactIds?: string[];
+}) {
   const values: Record<string, Record<string, unknown>> = {
-    line: { line_value: { type: "static_select", selected_option: input.lineId ? { value: input.lineId } : null } },
+    line: {
+      line_value: { type: "static_select", selected_option: input.lineId ? { value: input.lineId } : null },
+    },
     numbers: { numbers_value: { type: "plain_text_input", value: input.numbers } },
     name: { name_value: { type: "plain_text_input", value: input.name ?? null } },
     message: { message_value: { type: "plain_text_input", value: input.message } },
   };
-  const blocks = [{ block_id: "line" }, { block_id: "numbers" }, { block_id: "name" }, { block_id: "message" }];
+  const blocks = [
+    { block_id: "line" },
+    { block_id: "numbers" },
+    { block_id: "name" },
+    { block_id: "message" },
+  ];
   if (input.contactIds) {
     values.contacts = {
-      contacts_value: { type: "multi_static_select", selected_options: input.contactIds.map((value) => ({ value })) },
+      contacts_value: {
+        type: "multi_static_select",
+        selected_options: input.contactIds.map((value) => ({ value })),
+      },
     };
     blocks.push({ block_id: "contacts" });
   }
@@ -84,9 +101,12 @@ function submission(input: { channelId?: string; lineId: string | null; numbers:
 describe("starting a Reply-All group text from Slack", () => {
   test("slash command → modal → 9 typed contacts → one Bandwidth group message → thread in the channel", async () => {
     const { lineId, blocks } = await openModal();
-    expect(blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining(["line", "numbers", "name", "message"]));
+    expect(blocks.map((b) => b.block_id)).toEqual(
+      expect.arrayContaining(["line", "numbers", "name", "message"]),
+    );
     // Only group-enabled lines are offered: Front desk is not.
-    const offered = blocks.find((b) => b.block_id === "line")?.element?.options?.map((o) => o.text.text) ?? [];
+    const offered =
+      blocks.find((b) => b.block_id === "line")?.element?.options?.map((o) => o.text.text) ?? [];
     expect(offered).toHaveLength(1);
 
     const response = await h.slackRequest(
@@ -122,7 +142,9 @@ describe("starting a Reply-All group text from Slack", () => {
     });
     expect(conversation.keys.map((k) => k.key)).toEqual([participantKey(NINE_E164)]);
     expect(conversation.participants.map((p) => p.contact.number).sort()).toEqual(NINE_E164);
-    expect(conversation.threadTs).toBe(root && (await h.slack.callsTo("chat.postMessage"))[0] ? conversation.threadTs : null);
+    expect(conversation.threadTs).toBe(
+      root && (await h.slack.callsTo("chat.postMessage"))[0] ? conversation.threadTs : null,
+    );
     expect(await h.app.db.contact.count({ where: { number: { in: NINE_E164 } } })).toBe(9);
   });
 

@@ -29,7 +29,11 @@ export interface Harness {
   logs: string[];
   env: Record<string, string>;
   slackRequest(body: SlackBody): Promise<SlackResponse>;
-  webhook(path: "inbound" | "status", body: unknown, auth?: string | null): Promise<{ status: number; json: unknown }>;
+  webhook(
+    path: "inbound" | "status",
+    body: unknown,
+    auth?: string | null,
+  ): Promise<{ status: number; json: unknown }>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -40,7 +44,11 @@ export function basicAuth(user: string, password: string): string {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  users?: Parameters<typeof startFakeSlack>[0] extends infer O ? (O extends { users?: infer U } ? U : never) : never;
+  users?: Parameters<typeof startFakeSlack>[0] extends infer O
+    ? O extends { users?: infer U }
+      ? U
+      : never
+    : never;
 }
 
 /** The real app (Bolt HTTP receiver, WebClient, bandwidth-sdk, PostgreSQL) between the two fakes. */
@@ -124,7 +132,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -134,7 +145,8 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

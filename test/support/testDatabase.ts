@@ -5,7 +5,10 @@ import { createLogger } from "../../src/logger";
 
 function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error("TEST_DATABASE_URL is not set: run the tests through jest (globalSetup starts PostgreSQL)");
+  if (!url)
+    throw new Error(
+      "TEST_DATABASE_URL is not set: run the tests through jest (globalSetup starts PostgreSQL)",
+    );
   return url;
 }
 

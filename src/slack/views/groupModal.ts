@@ -68,7 +68,10 @@ export function groupModalView(input: GroupModalInput): View {
         options: input.contacts.slice(0, MAX_OPTIONS).map((c) => ({
           text: {
             type: "plain_text" as const,
-            text: clip(`${c.name ? `${c.name} · ` : ""}${formatPhone(c.number)}${c.optedOutOf.length ? " (opted out)" : ""}`, 75),
+            text: clip(
+              `${c.name ? `${c.name} · ` : ""}${formatPhone(c.number)}${c.optedOutOf.length ? " (opted out)" : ""}`,
+              75,
+            ),
           },
           value: c.id,
         })),
@@ -81,7 +84,10 @@ export function groupModalView(input: GroupModalInput): View {
       block_id: GROUP_MODAL_BLOCKS.numbers,
       optional: input.contacts.length > 0,
       label: { type: "plain_text", text: "New mobile numbers" },
-      hint: { type: "plain_text", text: "One per line or comma-separated, e.g. (212) 555-0143. Up to 9 contacts in all." },
+      hint: {
+        type: "plain_text",
+        text: "One per line or comma-separated, e.g. (212) 555-0143. Up to 9 contacts in all.",
+      },
       element: {
         type: "plain_text_input",
         action_id: GROUP_MODAL_BLOCKS.numbers + INPUT_ACTION,

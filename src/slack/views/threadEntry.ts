@@ -19,23 +19,40 @@ export function threadEntryMessage(entry: ThreadEntryView): EntryMessage {
           ? `\n:warning: ${entry.missingMedia} attachment${entry.missingMedia === 1 ? "" : "s"} could not be fetched from Bandwidth.`
           : "";
       // username/icon_emoji (chat:write.customize) make each contact read as a distinct sender.
-      return { text: clip(`${body}${missing}`, 39_000), username: entry.senderLabel, icon_emoji: entry.senderIcon };
+      return {
+        text: clip(`${body}${missing}`, 39_000),
+        username: entry.senderLabel,
+        icon_emoji: entry.senderIcon,
+      };
     }
     case "outbound": {
       const by = entry.slackUserId ? `<@${entry.slackUserId}>` : "The app";
-      const media = entry.mediaCount ? ` · ${entry.mediaCount} attachment${entry.mediaCount === 1 ? "" : "s"}` : "";
+      const media = entry.mediaCount
+        ? ` · ${entry.mediaCount} attachment${entry.mediaCount === 1 ? "" : "s"}`
+        : "";
       return {
         text: `${by}: ${escapeMrkdwn(entry.text)}`,
         blocks: [
-          { type: "section", text: { type: "mrkdwn", text: clip(escapeMrkdwn(entry.text) || "_(no text)_") } },
-          { type: "context", elements: [{ type: "mrkdwn", text: `Texted to the group by ${by} · ${entry.cost}${media}` }] },
+          {
+            type: "section",
+            text: { type: "mrkdwn", text: clip(escapeMrkdwn(entry.text) || "_(no text)_") },
+          },
+          {
+            type: "context",
+            elements: [{ type: "mrkdwn", text: `Texted to the group by ${by} · ${entry.cost}${media}` }],
+          },
         ],
       };
     }
     case "notice":
       return {
         text: entry.text,
-        blocks: [{ type: "context", elements: [{ type: "mrkdwn", text: clip(`:information_source: ${entry.text}`) }] }],
+        blocks: [
+          {
+            type: "context",
+            elements: [{ type: "mrkdwn", text: clip(`:information_source: ${entry.text}`) }],
+          },
+        ],
       };
   }
 }

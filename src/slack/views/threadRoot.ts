@@ -18,7 +18,10 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
   const active = root.participants.filter((p) => !p.optedOut).length;
   const started = root.startedBy ? `Started by <@${root.startedBy}>` : "Started by the contacts";
   const blocks: KnownBlock[] = [
-    { type: "header", text: { type: "plain_text", text: clip(root.groupName ?? "Reply-All group text", 150) } },
+    {
+      type: "header",
+      text: { type: "plain_text", text: clip(root.groupName ?? "Reply-All group text", 150) },
+    },
     {
       type: "section",
       fields: [
@@ -34,7 +37,11 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
       elements: [
         {
           type: "mrkdwn",
-          text: [started, root.cost ? `first message: ${root.cost}` : null, "reply in this thread to text the whole group"]
+          text: [
+            started,
+            root.cost ? `first message: ${root.cost}` : null,
+            "reply in this thread to text the whole group",
+          ]
             .filter(Boolean)
             .join(" · "),
         },

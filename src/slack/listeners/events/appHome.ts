@@ -24,7 +24,10 @@ export function register(app: App, db: Db, command = "/grouptext"): void {
             name: c.name,
             lineName: c.line.name,
             participants: c._count.participants,
-            link: c.channelId && c.threadTs ? `https://slack.com/archives/${c.channelId}/p${c.threadTs.replace(".", "")}` : null,
+            link:
+              c.channelId && c.threadTs
+                ? `https://slack.com/archives/${c.channelId}/p${c.threadTs.replace(".", "")}`
+                : null,
           })),
         }),
       });

@@ -29,7 +29,10 @@ export function register(app: App, groups: GroupStartService): void {
     const parsed = submission.safeParse(view);
     if (!parsed.success) {
       logger.warn("group modal submission did not parse", parsed.error.issues);
-      await ack({ response_action: "errors", errors: { [GROUP_MODAL_BLOCKS.message]: "Something went wrong reading this form; please reopen it." } });
+      await ack({
+        response_action: "errors",
+        errors: { [GROUP_MODAL_BLOCKS.message]: "Something went wrong reading this form; please reopen it." },
+      });
       return;
     }
     const { values } = parsed.data.state;
@@ -51,7 +54,9 @@ export function register(app: App, groups: GroupStartService): void {
     const present = new Set(parsed.data.blocks.map((b) => b.block_id));
     const errors: Record<string, string> = {};
     for (const [name, message] of Object.entries(result.errors) as [StartGroupField, string][]) {
-      const block = present.has(GROUP_MODAL_BLOCKS[name]) ? GROUP_MODAL_BLOCKS[name] : GROUP_MODAL_BLOCKS.message;
+      const block = present.has(GROUP_MODAL_BLOCKS[name])
+        ? GROUP_MODAL_BLOCKS[name]
+        : GROUP_MODAL_BLOCKS.message;
       errors[block] = errors[block] ? `${errors[block]} ${message}` : message;
     }
     await ack({ response_action: "errors", errors });
