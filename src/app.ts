@@ -114,6 +114,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     logger,
     requestThreadSync,
     requestOutbound,
+    media: bandwidth,
     async userName(userId) {
       if (!userNames.has(userId)) {
         const info = await app.client.users.info({ user: userId }).catch(() => null);

@@ -1,11 +1,13 @@
-import { BandwidthError } from "../bandwidth/client";
+import { z } from "zod";
+import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
+import { selectAttachments } from "../domain/media";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
 import { slackToPlainText } from "../domain/slackText";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
-import type { ThreadPublisher } from "./ports";
+import type { SlackFile, ThreadPublisher } from "./ports";
 import type { TextSender } from "./textSender";
 
 export interface OutboundDeps {
@@ -17,6 +19,7 @@ export interface OutboundDeps {
   requestThreadSync(conversationId: string): Promise<void>;
   requestOutbound(conversationId: string): Promise<void>;
   userName(userId: string): Promise<string | null>;
+  media: Pick<BandwidthMessaging, "uploadMedia">;
 }
 
 export interface ThreadReply {
@@ -25,7 +28,12 @@ export interface ThreadReply {
   ts: string;
   userId: string;
   text: string;
+  files: SlackFile[];
 }
+
+const slackFilesSchema = z.array(
+  z.object({ id: z.string(), name: z.string(), mimetype: z.string(), size: z.number(), url: z.string() }),
+);
 
 export class OutboundService {
   constructor(private readonly deps: OutboundDeps) {}
@@ -44,7 +52,16 @@ export class OutboundService {
     });
     if (!conversation) return "not-a-conversation";
     const text = slackToPlainText(reply.text).trim();
-    if (!text) return "rejected";
+    const { accepted, rejected } = selectAttachments(reply.files);
+    if (rejected.length) {
+      const lines = rejected.map((r) => `• ${r.file.name}: ${r.reason}`).join("\n");
+      await publisher.notifyUser(
+        reply.channelId,
+        reply.userId,
+        `:warning: ${rejected.length === 1 ? "This file was" : "These files were"} not texted:\n${lines}`,
+      );
+    }
+    if (!text && accepted.length === 0) return "rejected";
     if (text.length > MAX_TEXT_LENGTH) {
       await publisher.notifyUser(
         reply.channelId,
@@ -67,6 +84,7 @@ export class OutboundService {
           slackTs: reply.ts,
           sourceKey: `slack:${reply.channelId}:${reply.ts}`,
           segments: countSegments(signed).segments,
+          slackFiles: accepted.length ? accepted.map((f) => ({ ...f })) : undefined,
           sendState: "QUEUED",
         },
       ],
@@ -111,11 +129,12 @@ export class OutboundService {
         : conversation.participants.map((p) => p.contact.number);
       await db.message.update({ where: { id: message.id }, data: { sendAttempts: { increment: 1 } } });
       try {
+        const media = await this.uploadMedia(message);
         const outcome = await sender.send({
           line: conversation.line,
           recipients,
           text: message.text,
-          media: message.media,
+          media,
           tag: `m:${message.id}`,
           confirmsConsentEventId: message.consentEventId ?? undefined,
         });
@@ -174,6 +193,30 @@ export class OutboundService {
       }
     }
     if (notices) await this.deps.requestThreadSync(conversationId);
+  }
+
+  /**
+   * Slack files go to Bandwidth's media store before the text that carries them. Uploaded URLs are
+   * saved at once so a retry does not upload again.
+   */
+  private async uploadMedia(message: {
+    id: string;
+    media: string[];
+    slackFiles: unknown;
+  }): Promise<string[]> {
+    const files = slackFilesSchema.safeParse(message.slackFiles ?? []);
+    if (!files.success || files.data.length === 0 || message.media.length >= files.data.length)
+      return message.media;
+    const urls: string[] = [];
+    for (const [index, file] of files.data.entries()) {
+      const bytes = await this.deps.publisher.downloadFile(file);
+      const safeName = file.name.replace(/[^A-Za-z0-9._-]/g, "_").slice(-80) || "file";
+      urls.push(
+        await this.deps.media.uploadMedia(`${message.id}-${index}-${safeName}`, bytes, file.mimetype),
+      );
+    }
+    await this.deps.db.message.update({ where: { id: message.id }, data: { media: urls } });
+    return urls;
   }
 
   private async finish(messageId: string, state: "BLOCKED" | "FAILED", error: string, notice: string | null) {

@@ -10,6 +10,18 @@ const threadReply = z.object({
   channel: z.string(),
   user: z.string(),
   text: z.string().default(""),
+  files: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string().default("file"),
+        mimetype: z.string().default("application/octet-stream"),
+        size: z.number().default(0),
+        url_private_download: z.string().optional(),
+        url_private: z.string().optional(),
+      }),
+    )
+    .default([]),
   ts: z.string(),
   thread_ts: z.string(),
   bot_id: z.undefined().optional(),
@@ -26,6 +38,10 @@ export function register(app: App, outbound: OutboundService): void {
       ts: reply.ts,
       userId: reply.user,
       text: reply.text,
+      files: reply.files.flatMap((f) => {
+        const url = f.url_private_download ?? f.url_private;
+        return url ? [{ id: f.id, name: f.name, mimetype: f.mimetype, size: f.size, url }] : [];
+      }),
     });
     logger.debug(`thread reply ${outcome}`);
   });
