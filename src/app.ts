@@ -81,7 +81,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   });
 
   const bandwidth = createBandwidthMessaging(config);
-  const sender = new TextSender(db, bandwidth, logger);
+  const sender = new TextSender(db, locks, bandwidth, logger);
   const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger);
   const requestThreadSync = (id: string) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id);
   const requestOutbound = (id: string) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id);

@@ -1,9 +1,18 @@
 import pg from "pg";
+import type { Tx } from "./client";
 
 /**
  * Session-level PostgreSQL advisory locks: one holder per key across every app instance. A crashed
  * holder's connection closes and PostgreSQL frees its locks, so nothing stays stuck.
  */
+/** The exclusive side of `withSharedLock`, held until the surrounding transaction ends. */
+export async function lockExclusiveInTransaction(tx: Tx, key: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
+    key,
+  );
+}
+
 export class Locks {
   private readonly pool: pg.Pool;
 
@@ -26,6 +35,28 @@ export class Locks {
         await client
           .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key])
           .catch(() => undefined);
+      client.release();
+    }
+  }
+
+  /**
+   * Holds a shared lock for `key` while `fn` runs. Writers take the exclusive one inside their
+   * transaction (`lockExclusiveInTransaction`), so a reader never overlaps a write's commit.
+   */
+  async withSharedLock<T>(key: string, fn: () => Promise<T>, waitMs = 60_000): Promise<T> {
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
+      await client.query("SELECT pg_advisory_lock_shared(hashtextextended($1, 0))", [key]);
+      locked = true;
+      return await fn();
+    } finally {
+      if (locked) {
+        await client
+          .query("SELECT pg_advisory_unlock_shared(hashtextextended($1, 0))", [key])
+          .catch(() => undefined);
+      }
       client.release();
     }
   }

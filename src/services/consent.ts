@@ -1,8 +1,10 @@
 import type { Db, Tx } from "../db/client";
+import { lockExclusiveInTransaction } from "../db/locks";
 import { defaultComplianceMessages } from "../domain/compliance";
 import { DEFAULT_KEYWORDS, type KeywordLists, normalizeKeyword } from "../domain/keywords";
 import { formatPhone } from "../domain/phone";
 import { addConversationKey } from "./conversations";
+import { consentLockKey } from "./textSender";
 
 type ConsentChange = {
   lineId: string;
@@ -46,6 +48,7 @@ export function complianceMessages(line: {
  * in. Returns null when the number already had that status (a repeated STOP changes nothing).
  */
 export async function changeConsent(tx: Tx, change: ConsentChange) {
+  await lockExclusiveInTransaction(tx, consentLockKey(change.lineId));
   const current = await tx.consent.findUnique({
     where: { lineId_number: { lineId: change.lineId, number: change.number } },
   });

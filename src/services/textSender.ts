@@ -1,6 +1,11 @@
 import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
+import type { Locks } from "../db/locks";
 import type { Logger } from "../logger";
+
+export function consentLockKey(lineId: string): string {
+  return `consent:${lineId}`;
+}
 
 export interface TextRequest {
   line: { id: string; number: string };
@@ -28,11 +33,18 @@ export type TextOutcome =
 export class TextSender {
   constructor(
     private readonly db: Db,
+    private readonly locks: Locks,
     private readonly bandwidth: BandwidthMessaging,
     private readonly logger: Logger,
   ) {}
 
   async send(request: TextRequest): Promise<TextOutcome> {
+    // Consent changes take this lock exclusively until they commit, so "opted out at the moment of
+    // sending" is exact: an opt-out either commits before this read or waits for this send to end.
+    return this.locks.withSharedLock(consentLockKey(request.line.id), () => this.sendLocked(request));
+  }
+
+  private async sendLocked(request: TextRequest): Promise<TextOutcome> {
     const unique = [...new Set(request.recipients)].filter((n) => n !== request.line.number);
     const consents = await this.db.consent.findMany({
       where: { lineId: request.line.id, number: { in: unique } },
