@@ -11,6 +11,7 @@ import { migrate, pendingMigrations } from "./db/migrate";
 import { type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
 import { startSweeper } from "./jobs/sweeper";
 import type { Logger } from "./logger";
+import { ConsentAdminService } from "./services/consentAdmin";
 import { GroupStartService } from "./services/groupStart";
 import { InboundService } from "./services/inbound";
 import { seedLines } from "./services/lines";
@@ -124,10 +125,12 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     },
   });
 
+  const consentAdmin = new ConsentAdminService(db, requestThreadSync);
+
   groupText.register(app, config.SLACK_COMMAND, groups);
   groupStartView.register(app, groups);
   threadReply.register(app, outbound);
-  appHome.register(app, db, config.SLACK_COMMAND);
+  appHome.register(app, { db, consentAdmin, command: config.SLACK_COMMAND });
   app.error(async (error) => {
     logger.error({ err: error }, "Slack listener failed");
   });

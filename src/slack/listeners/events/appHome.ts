@@ -1,8 +1,15 @@
 import type { App } from "@slack/bolt";
 import type { Db } from "../../../db/client";
+import type { ConsentAdminService } from "../../../services/consentAdmin";
 import { homeView } from "../../views/home";
 
-export function register(app: App, db: Db, command = "/grouptext"): void {
+export interface HomeDeps {
+  db: Db;
+  consentAdmin: ConsentAdminService;
+  command: string;
+}
+
+export function register(app: App, { db, command }: HomeDeps): void {
   app.event("app_home_opened", async ({ event, client, logger }) => {
     if (event.tab !== "home") return;
     const [lines, conversations] = await Promise.all([
