@@ -3,8 +3,9 @@
 #   docker build -t reply-all .
 #   docker run --env-file .env -e DATABASE_URL=postgresql://... -p 3000:3000 reply-all
 # In containers, point DATABASE_URL at a PostgreSQL server (see docker-compose.yml). Without it the
-# app starts embedded PostgreSQL under DATA_DIR (/app/data); PostgreSQL refuses to run as root, and
-# this image runs as the unprivileged `node` user.
+# app starts embedded PostgreSQL under DATA_DIR (/app/data, owned by `node`; mount a volume there to
+# keep it). PostgreSQL refuses to run as root, so this image runs as the unprivileged `node` user;
+# see the README's Troubleshooting for embedded PostgreSQL as a non-root user.
 
 # ---- build: install everything, generate the Prisma client, compile, drop dev dependencies ----
 FROM node:22-bookworm-slim AS build

@@ -43,48 +43,39 @@ const optionalString = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
-const schema = z
-  .object({
-    NODE_ENV: optionalString,
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
-    DATA_DIR: z.string().default("./data"),
-    SLACK_BOT_TOKEN: z.string().min(1, "is required"),
-    SLACK_SIGNING_SECRET: z.string().min(1, "is required"),
-    SLACK_APP_TOKEN: optionalString,
-    SLACK_API_URL: optionalString.pipe(z.url().optional()),
-    SLACK_DEFAULT_CHANNEL: optionalString,
-    SLACK_COMMAND: z.string().default("/grouptext"),
-    BANDWIDTH_ACCOUNT_ID: z.string().min(1, "is required"),
-    BANDWIDTH_APPLICATION_ID: z.string().min(1, "is required"),
-    BANDWIDTH_CLIENT_ID: optionalString,
-    BANDWIDTH_CLIENT_SECRET: optionalString,
-    BANDWIDTH_USERNAME: optionalString,
-    BANDWIDTH_PASSWORD: optionalString,
-    BANDWIDTH_MESSAGING_URL: z.url().default("https://messaging.bandwidth.com/api/v2"),
-    BANDWIDTH_CALLBACK_USERNAME: z.string().min(1, "is required"),
-    BANDWIDTH_CALLBACK_PASSWORD: z.string().min(8, "must be at least 8 characters"),
-    BANDWIDTH_LINES: z.string().default("").transform(parseLines),
-    BANDWIDTH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-    /** How often the outbox sweeper re-queues work a crash may have left behind. */
-    SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
-    /** Seconds before the first retry of a failed job; doubles each time. */
-    JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).default(5),
-    JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(8),
-  })
-  .superRefine((env, ctx) => {
-    const oauth = env.BANDWIDTH_CLIENT_ID && env.BANDWIDTH_CLIENT_SECRET;
-    const basic = env.BANDWIDTH_USERNAME && env.BANDWIDTH_PASSWORD;
-    if (!oauth && !basic) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["BANDWIDTH_CLIENT_ID"],
-        message:
-          "set BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET, or BANDWIDTH_USERNAME and BANDWIDTH_PASSWORD",
-      });
-    }
-  });
+const schema = z.object({
+  NODE_ENV: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATABASE_URL: optionalString.pipe(
+    z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
+  ),
+  DATA_DIR: z.string().default("./data"),
+  SLACK_BOT_TOKEN: z.string().min(1, "is required"),
+  SLACK_SIGNING_SECRET: z.string().min(1, "is required"),
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: optionalString.pipe(z.url().optional()),
+  SLACK_DEFAULT_CHANNEL: optionalString,
+  SLACK_COMMAND: z.string().default("/grouptext"),
+  /** The app's public base URL (https://host); lets the Home tab show the usage chart it serves. */
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  BANDWIDTH_ACCOUNT_ID: z.string().min(1, "is required"),
+  BANDWIDTH_APPLICATION_ID: z.string().min(1, "is required"),
+  BANDWIDTH_CLIENT_ID: optionalString,
+  BANDWIDTH_CLIENT_SECRET: optionalString,
+  BANDWIDTH_USERNAME: optionalString,
+  BANDWIDTH_PASSWORD: optionalString,
+  BANDWIDTH_MESSAGING_URL: z.url().default("https://messaging.bandwidth.com/api/v2"),
+  BANDWIDTH_CALLBACK_USERNAME: z.string().min(1, "is required"),
+  BANDWIDTH_CALLBACK_PASSWORD: z.string().min(8, "must be at least 8 characters"),
+  BANDWIDTH_LINES: z.string().default("").transform(parseLines),
+  BANDWIDTH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How often the outbox sweeper re-queues work a crash may have left behind. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+  /** Seconds before the first retry of a failed job; doubles each time. */
+  JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).default(5),
+  JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(8),
+});
 
 export type Config = z.infer<typeof schema>;
 
@@ -96,14 +87,27 @@ export class ConfigError extends Error {
 }
 
 /** Parses the whole environment at once so one message names every missing or invalid variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
+  // An empty value (`PORT=` in a .env file) means "not set", so defaults apply.
+  const env = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  );
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.length ? String(issue.path[0]) : "environment";
-    const message =
-      issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-    return `${name} ${message}`;
-  });
-  throw new ConfigError(problems);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = issue.path.length ? String(issue.path[0]) : "environment";
+        const missing = issue.code === "invalid_type" && env[name] === undefined;
+        return `${name} ${missing ? "is required" : issue.message}`;
+      });
+  // Checked here rather than in a zod refinement: zod skips refinements once any field has failed.
+  const oauth = env.BANDWIDTH_CLIENT_ID && env.BANDWIDTH_CLIENT_SECRET;
+  const basic = env.BANDWIDTH_USERNAME && env.BANDWIDTH_PASSWORD;
+  if (!oauth && !basic) {
+    problems.push(
+      "Bandwidth API credentials are required: set BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET, or BANDWIDTH_USERNAME and BANDWIDTH_PASSWORD",
+    );
+  }
+  if (!result.success || problems.length) throw new ConfigError(problems);
+  return result.data;
 }

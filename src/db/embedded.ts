@@ -53,7 +53,8 @@ export async function startEmbeddedPostgres(
     user: "postgres",
     password,
     persistent: opts.persistent ?? true,
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root; only then does it need a user of its own.
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
     onLog: (message: unknown) => logger.debug({ postgres: String(message) }, "postgres"),
     onError: (message: unknown) => logger.debug({ postgres: String(message) }, "postgres"),

@@ -139,15 +139,14 @@ export class OutboundService {
           confirmsConsentEventId: message.consentEventId ?? undefined,
         });
         if (outcome.status === "blocked") {
-          await this.finish(
-            message.id,
-            "BLOCKED",
-            "no recipient may receive it",
-            compliance
-              ? null
-              : ":no_entry: Every participant has opted out of this line, so this reply was not texted.",
-          );
-          notices ||= !compliance;
+          await this.finish(message.id, "BLOCKED", "no recipient may receive it", null);
+          if (!compliance && message.slackUserId && message.slackChannelId) {
+            await this.deps.publisher.notifyUser(
+              message.slackChannelId,
+              message.slackUserId,
+              `:no_entry: Every participant in this group has opted out of texts from ${conversation.line.name}, so your reply was not texted.`,
+            );
+          }
           continue;
         }
         await db.$transaction(async (tx) => {

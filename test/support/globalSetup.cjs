@@ -30,7 +30,8 @@ module.exports = async function globalSetup() {
     user: "postgres",
     password: "test",
     persistent: false,
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root; only then does it need a user of its own.
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300"],
     onLog: () => {},
     onError: () => {},
