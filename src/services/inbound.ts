@@ -1,5 +1,7 @@
 import type { InboundCallback, StatusCallback } from "../bandwidth/schemas";
-import { type Db, isUniqueViolation, type Tx } from "../db/client";
+import { type Db, isRetryableConflict, type Line, type Tx } from "../db/client";
+import { lockExclusiveInTransaction } from "../db/locks";
+import type { KeywordKind } from "../domain/keywords";
 import { classifyKeyword } from "../domain/keywords";
 import { inboundParticipants } from "../domain/participants";
 import { formatPhone } from "../domain/phone";
@@ -7,6 +9,7 @@ import { countSegments } from "../domain/segments";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists } from "./consent";
 import { createConversation, findConversationByKey } from "./conversations";
+import { consentLockKey } from "./textSender";
 
 export interface InboundDeps {
   db: Db;
@@ -29,6 +32,13 @@ export class InboundService {
     const wake: Wake = { sync: new Set(), send: new Set() };
     const result = await this.withRetry(() =>
       this.deps.db.$transaction(async (tx) => {
+        const line = await tx.line.findUnique({ where: { number: callback.message.owner || callback.to } });
+        const keyword = classifyKeyword(callback.message.text ?? "", await keywordLists(tx));
+        // A consent change locks its line; taking that lock before any write means this transaction
+        // never holds a row another consent change waits for while it waits for the lock (deadlock).
+        if (line && (keyword === "opt-out" || keyword === "opt-in")) {
+          await lockExclusiveInTransaction(tx, consentLockKey(line.id));
+        }
         const fresh = await this.remember(
           tx,
           `bw:${callback.message.id}:${callback.type}`,
@@ -36,7 +46,7 @@ export class InboundService {
           callback,
         );
         if (!fresh) return "duplicate" as const;
-        return this.storeMessage(tx, callback, wake);
+        return this.storeMessage(tx, callback, line, keyword, wake);
       }),
     );
     await this.wake(wake);
@@ -45,7 +55,13 @@ export class InboundService {
 
   async receiveStatus(callback: StatusCallback): Promise<"stored" | "duplicate" | "ignored"> {
     const wake: Wake = { sync: new Set(), send: new Set() };
-    const result = await this.deps.db.$transaction(async (tx) => {
+    const result = await this.withRetry(() => this.storeStatus(callback, wake));
+    await this.wake(wake);
+    return result;
+  }
+
+  private storeStatus(callback: StatusCallback, wake: Wake) {
+    return this.deps.db.$transaction(async (tx) => {
       const key = `bw:${callback.message.id}:${callback.type}:${callback.to}`;
       if (!(await this.remember(tx, key, callback.type, callback))) return "duplicate" as const;
       const message = await tx.message.findUnique({ where: { bandwidthMessageId: callback.message.id } });
@@ -91,18 +107,20 @@ export class InboundService {
       if (status === "FAILED" || status === "DELIVERED") wake.sync.add(message.conversationId);
       return "stored" as const;
     });
-    await this.wake(wake);
-    return result;
   }
 
   private link(message: { slackChannelId: string | null; slackTs: string | null }): string {
     return `https://slack.com/archives/${message.slackChannelId}/p${(message.slackTs ?? "").replace(".", "")}`;
   }
 
-  private async storeMessage(tx: Tx, callback: InboundCallback, wake: Wake) {
+  private async storeMessage(
+    tx: Tx,
+    callback: InboundCallback,
+    line: Line | null,
+    keyword: KeywordKind | null,
+    wake: Wake,
+  ) {
     const { logger } = this.deps;
-    const lineNumber = callback.message.owner || callback.to;
-    const line = await tx.line.findUnique({ where: { number: lineNumber } });
     if (!line) {
       logger.warn(
         { bandwidthMessageId: callback.message.id },
@@ -123,7 +141,6 @@ export class InboundService {
       }));
 
     const text = callback.message.text ?? "";
-    const keyword = classifyKeyword(text, await keywordLists(tx));
     const messages = complianceMessages(line);
     const message = await tx.message.create({
       data: {
@@ -209,7 +226,7 @@ export class InboundService {
       try {
         return await fn();
       } catch (error) {
-        if (attempt >= 3 || !isUniqueViolation(error)) throw error;
+        if (attempt >= 3 || !isRetryableConflict(error)) throw error;
       }
     }
   }
