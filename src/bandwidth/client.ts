@@ -1,6 +1,7 @@
-import { isAxiosError } from "axios";
+import axios, { isAxiosError } from "axios";
 import { Configuration, MediaApi, MessagesApi } from "bandwidth-sdk";
 import type { Config } from "../config";
+import type { Metrics } from "../observability/metrics";
 
 export interface OutgoingText {
   from: string;
@@ -55,7 +56,7 @@ function describe(error: unknown): BandwidthError {
  * The Bandwidth Messaging API through the official SDK. Callers reach it only through TextSender,
  * which applies consent, so this stays a thin adapter.
  */
-export function createBandwidthMessaging(config: Config): BandwidthMessaging {
+export function createBandwidthMessaging(config: Config, metrics?: Metrics): BandwidthMessaging {
   const configuration = new Configuration({
     basePath: config.BANDWIDTH_MESSAGING_URL.replace(/\/$/, ""),
     ...(config.BANDWIDTH_CLIENT_ID && config.BANDWIDTH_CLIENT_SECRET
@@ -63,8 +64,28 @@ export function createBandwidthMessaging(config: Config): BandwidthMessaging {
       : { username: config.BANDWIDTH_USERNAME, password: config.BANDWIDTH_PASSWORD }),
     baseOptions: { timeout: config.BANDWIDTH_TIMEOUT_MS },
   });
-  const messages = new MessagesApi(configuration);
-  const media = new MediaApi(configuration);
+  const http = axios.create();
+  if (metrics) {
+    const operation = (url: string | undefined) => (url?.includes("/media/") ? "media" : "messages");
+    http.interceptors.response.use(
+      (response) => {
+        metrics.apiCalls.inc({
+          service: "bandwidth",
+          method: operation(response.config.url),
+          status: String(response.status),
+        });
+        return response;
+      },
+      (error: unknown) => {
+        const status = isAxiosError(error) ? String(error.response?.status ?? "error") : "error";
+        const url = isAxiosError(error) ? error.config?.url : undefined;
+        metrics.apiCalls.inc({ service: "bandwidth", method: operation(url), status });
+        return Promise.reject(error);
+      },
+    );
+  }
+  const messages = new MessagesApi(configuration, undefined, http);
+  const media = new MediaApi(configuration, undefined, http);
   const accountId = config.BANDWIDTH_ACCOUNT_ID;
   const mediaPrefix = `${configuration.basePath}/users/${accountId}/media/`;
 

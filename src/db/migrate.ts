@@ -1,10 +1,20 @@
 import { createHash, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import type { Logger } from "../logger";
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, "../../prisma/migrations");
+/** prisma/migrations of the app: found above the compiled code (src/db or dist/db), else under cwd. */
+function findMigrationsDir(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "prisma", "migrations");
+    if (existsSync(candidate)) return candidate;
+  }
+  return path.resolve("prisma", "migrations");
+}
+
+export const MIGRATIONS_DIR = findMigrationsDir();
 
 export interface Migration {
   name: string;

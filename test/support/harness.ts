@@ -51,17 +51,13 @@ export interface HarnessOptions {
     : never;
 }
 
-/** The real app (Bolt HTTP receiver, WebClient, bandwidth-sdk, PostgreSQL) between the two fakes. */
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const slack = await startFakeSlack({ users: options.users });
-  const bandwidth = await startFakeBandwidth({
-    accountId: ACCOUNT_ID,
-    username: SECRETS.bandwidthUser,
-    password: SECRETS.bandwidthPassword,
-    applicationId: APPLICATION_ID,
-  });
-  const databaseUrl = await createTestDatabase({ migrated: false });
-  const env: Record<string, string> = {
+/** The environment the app runs with between the two fakes. */
+export function appEnv(
+  slack: FakeSlack,
+  bandwidth: FakeBandwidth,
+  databaseUrl: string,
+): Record<string, string> {
+  return {
     PORT: "0",
     LOG_LEVEL: "debug",
     DATABASE_URL: databaseUrl,
@@ -81,8 +77,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     JOB_RETRY_DELAY_SECONDS: "1",
     JOB_RETRY_LIMIT: "3",
     SWEEP_INTERVAL_MS: "2000",
-    ...options.env,
   };
+}
+
+/** The real app (Bolt HTTP receiver, WebClient, bandwidth-sdk, PostgreSQL) between the two fakes. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const slack = await startFakeSlack({ users: options.users });
+  const bandwidth = await startFakeBandwidth({
+    accountId: ACCOUNT_ID,
+    username: SECRETS.bandwidthUser,
+    password: SECRETS.bandwidthPassword,
+    applicationId: APPLICATION_ID,
+  });
+  const databaseUrl = await createTestDatabase({ migrated: false });
+  const env: Record<string, string> = { ...appEnv(slack, bandwidth, databaseUrl), ...options.env };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {

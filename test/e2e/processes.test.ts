@@ -1,0 +1,174 @@
+import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
+import { inboundMessageCallback } from "../support/bandwidthSpec";
+import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
+import { type FakeSlack, type RecordedCall, startFakeSlack } from "../support/fakeSlack";
+import { ACCOUNT_ID, APPLICATION_ID, appEnv, basicAuth, SALES_LINE, SECRETS } from "../support/harness";
+import { createTestDatabase } from "../support/testDatabase";
+
+/*
+ * The app as production runs it: compiled, one OS process per instance, on one PostgreSQL.
+ * Covers scale-out (two instances share the work), kill -9 after acknowledging, and shutdown.
+ */
+
+let build: ReturnType<typeof buildApp>;
+let slack: FakeSlack;
+let bandwidth: FakeBandwidth;
+const running: AppProcess[] = [];
+
+beforeAll(async () => {
+  build = buildApp();
+  slack = await startFakeSlack();
+  bandwidth = await startFakeBandwidth({
+    accountId: ACCOUNT_ID,
+    username: SECRETS.bandwidthUser,
+    password: SECRETS.bandwidthPassword,
+    applicationId: APPLICATION_ID,
+  });
+}, 120_000);
+
+afterEach(async () => {
+  for (const app of running.splice(0)) {
+    app.kill("SIGKILL");
+    await app.exited;
+  }
+  slack.reset();
+  bandwidth.reset();
+});
+
+afterAll(async () => {
+  await slack.close();
+  await bandwidth.close();
+  build.cleanup();
+});
+
+async function start(databaseUrl: string, extra: Record<string, string> = {}) {
+  const app = await startAppProcess(build.dir, {
+    ...appEnv(slack, bandwidth, databaseUrl),
+    LOG_LEVEL: "info",
+    ...extra,
+  });
+  running.push(app);
+  return app;
+}
+
+function groupOf(index: number): string[] {
+  return [`+1415${200 + index}0001`, `+1415${200 + index}0002`];
+}
+
+async function text(app: AppProcess, group: number, n: number): Promise<number> {
+  const [from, other] = groupOf(group) as [string, string];
+  const body = [
+    inboundMessageCallback({ line: SALES_LINE, from, to: [SALES_LINE, other], text: `g${group}-m${n}` }),
+  ];
+  const response = await fetch(`${app.url}/webhooks/bandwidth/inbound`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: basicAuth(SECRETS.callbackUser, SECRETS.callbackPassword),
+    },
+    body: JSON.stringify(body),
+  });
+  return response.status;
+}
+
+/** Per thread, the message numbers in the order Slack received them. */
+function postedByGroup(calls: readonly RecordedCall[]): Map<number, number[]> {
+  const byGroup = new Map<number, number[]>();
+  for (const call of calls) {
+    const match = /^g(\d+)-m(\d+)$/.exec(String(call.args.text));
+    if (call.method !== "chat.postMessage" || !match) continue;
+    const list = byGroup.get(Number(match[1])) ?? [];
+    list.push(Number(match[2]));
+    byGroup.set(Number(match[1]), list);
+  }
+  return byGroup;
+}
+
+async function waitForAll(groups: number, perGroup: number, timeoutMs: number) {
+  await slack.waitFor((calls) => {
+    const byGroup = postedByGroup(calls);
+    let total = 0;
+    for (const list of byGroup.values()) total += list.length;
+    return total >= groups * perGroup;
+  }, timeoutMs);
+}
+
+function expectExactlyOnceInOrder(groups: number, perGroup: number) {
+  const byGroup = postedByGroup(slack.calls);
+  const expected = Array.from({ length: perGroup }, (_, i) => i);
+  for (let g = 0; g < groups; g++)
+    expect({ group: g, posted: byGroup.get(g) }).toEqual({ group: g, posted: expected });
+}
+
+test("two instances on one PostgreSQL: a burst through both is posted exactly once, in order per thread", async () => {
+  const databaseUrl = await createTestDatabase({ migrated: false });
+  const [a, b] = await Promise.all([start(databaseUrl), start(databaseUrl)]);
+  const GROUPS = 8;
+  const PER_GROUP = 12;
+  // Messages of one group go in order (a phone sends them one after the other), alternating
+  // instances; groups go in parallel.
+  await Promise.all(
+    Array.from({ length: GROUPS }, async (_, g) => {
+      for (let n = 0; n < PER_GROUP; n++)
+        expect(await text(n % 2 === 0 ? (a as AppProcess) : (b as AppProcess), g, n)).toBe(200);
+    }),
+  );
+  await waitForAll(GROUPS, PER_GROUP, 60_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  expectExactlyOnceInOrder(GROUPS, PER_GROUP);
+  // Every group has exactly one thread root.
+  const roots = slack.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === undefined);
+  expect(roots).toHaveLength(GROUPS);
+}, 120_000);
+
+test("kill -9 after acknowledging, before posting: after restart everything acknowledged is posted once, in order", async () => {
+  const databaseUrl = await createTestDatabase({ migrated: false });
+  const app = await start(databaseUrl);
+  // Slack is down, so nothing acknowledged can have been posted when the process dies.
+  slack.failNext("chat.postMessage", 100_000, { status: 500 });
+  const GROUPS = 4;
+  const PER_GROUP = 10;
+  await Promise.all(
+    Array.from({ length: GROUPS }, async (_, g) => {
+      for (let n = 0; n < PER_GROUP; n++) expect(await text(app, g, n)).toBe(200);
+    }),
+  );
+  app.kill("SIGKILL");
+  await app.exited;
+  expect(postedByGroup(slack.calls).size).toBe(0);
+
+  slack.reset();
+  await start(databaseUrl);
+  await waitForAll(GROUPS, PER_GROUP, 60_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  expectExactlyOnceInOrder(GROUPS, PER_GROUP);
+}, 120_000);
+
+test("SIGTERM shuts down gracefully; a second signal forces the exit", async () => {
+  const databaseUrl = await createTestDatabase({ migrated: false });
+  const app = await start(databaseUrl);
+  app.kill("SIGTERM");
+  const result = await app.exited;
+  expect(result.code).toBe(0);
+  expect(app.output.join("")).toContain('"msg":"stopped"');
+
+  // A shutdown stuck on a hung Bandwidth request: the second signal exits at once.
+  const stuck = await start(databaseUrl);
+  bandwidth.failNext(1, { hang: true });
+  const [from] = groupOf(90) as [string, string];
+  await fetch(`${stuck.url}/webhooks/bandwidth/inbound`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: basicAuth(SECRETS.callbackUser, SECRETS.callbackPassword),
+    },
+    body: JSON.stringify([
+      inboundMessageCallback({ line: SALES_LINE, from, to: [SALES_LINE], text: "HELP" }),
+    ]),
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  stuck.kill("SIGTERM");
+  stuck.kill("SIGINT");
+  const forced = await stuck.exited;
+  expect(forced.code === 1 || forced.code === 0).toBe(true);
+}, 120_000);
