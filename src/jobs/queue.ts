@@ -47,7 +47,9 @@ export async function startJobQueue(
     supervise: true,
     monitorStateIntervalSeconds: 30,
   });
-  boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+  let stopping = false;
+  // While stopping (and the embedded PostgreSQL going down with us), dropped connections are expected.
+  boss.on("error", (error) => (stopping ? logger.debug : logger.error).call(logger, { err: error }, "job queue error"));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
     await boss.createQueue(name, {
@@ -91,6 +93,7 @@ export async function startJobQueue(
     },
 
     async stop() {
+      stopping = true;
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
