@@ -172,7 +172,7 @@ export class GroupStartService {
 
     let outcome: Awaited<ReturnType<TextSender["send"]>>;
     try {
-      outcome = await sender.send({
+      outcome = await sender.sendRespectingRateLimit({
         line: start.line,
         recipients: numbers,
         text: start.text,

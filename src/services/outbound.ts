@@ -130,7 +130,7 @@ export class OutboundService {
       await db.message.update({ where: { id: message.id }, data: { sendAttempts: { increment: 1 } } });
       try {
         const media = await this.uploadMedia(message);
-        const outcome = await sender.send({
+        const outcome = await sender.sendRespectingRateLimit({
           line: conversation.line,
           recipients,
           text: message.text,

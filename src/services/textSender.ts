@@ -1,4 +1,4 @@
-import type { BandwidthMessaging } from "../bandwidth/client";
+import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import type { Logger } from "../logger";
@@ -37,6 +37,23 @@ export class TextSender {
     private readonly bandwidth: BandwidthMessaging,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Sends, honouring a short `429 Retry-After` from Bandwidth by waiting and trying again (outside
+   * the consent lock, so opt-outs are not held up). Longer waits are left to the job's retries.
+   */
+  async sendRespectingRateLimit(request: TextRequest, maxWaitMs = 30_000): Promise<TextOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(request);
+      } catch (error) {
+        const wait = error instanceof BandwidthError && error.status === 429 ? error.retryAfterMs : null;
+        if (wait === null || wait > maxWaitMs || attempt >= 3) throw error;
+        this.logger.info({ tag: request.tag, waitMs: wait }, "Bandwidth rate limit: waiting as asked");
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
 
   async send(request: TextRequest): Promise<TextOutcome> {
     // Consent changes take this lock exclusively until they commit, so "opted out at the moment of
