@@ -8,20 +8,37 @@ import { createDb, type Db } from "./db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded";
 import { Locks } from "./db/locks";
 import { migrate, pendingMigrations } from "./db/migrate";
+import { createChartRoute, USAGE_CHART_PATH } from "./http/charts";
 import { type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
 import { startSweeper } from "./jobs/sweeper";
 import type { Logger } from "./logger";
+import { AdminService } from "./services/admins";
 import { ConsentAdminService } from "./services/consentAdmin";
+import { ContactService } from "./services/contacts";
 import { GroupStartService } from "./services/groupStart";
+import { HomeService } from "./services/home";
 import { InboundService } from "./services/inbound";
-import { seedLines } from "./services/lines";
+import { LineService, seedLines } from "./services/lines";
 import { OutboundService } from "./services/outbound";
+import { SettingsService } from "./services/settings";
 import { TextSender } from "./services/textSender";
 import { ThreadSyncService } from "./services/threadSync";
+import { UsageService } from "./services/usage";
+import { HomePublisher } from "./slack/homePublisher";
+import * as homeContactActions from "./slack/listeners/actions/homeContacts";
+import * as homeLineActions from "./slack/listeners/actions/homeLines";
+import * as homeNavigation from "./slack/listeners/actions/homeNavigation";
+import * as homeOptOutActions from "./slack/listeners/actions/homeOptOuts";
+import * as homeSettingsActions from "./slack/listeners/actions/homeSettings";
 import * as groupText from "./slack/listeners/commands/groupText";
 import * as appHome from "./slack/listeners/events/appHome";
 import * as threadReply from "./slack/listeners/events/threadReply";
 import * as groupStartView from "./slack/listeners/views/groupStart";
+import * as homeComplianceView from "./slack/listeners/views/homeCompliance";
+import * as homeConsentView from "./slack/listeners/views/homeConsent";
+import * as homeContactView from "./slack/listeners/views/homeContact";
+import * as homeImportView from "./slack/listeners/views/homeImport";
+import * as homeLineView from "./slack/listeners/views/homeLine";
 import { createSlackPublisher } from "./slack/publisher";
 
 export interface Application {
@@ -126,11 +143,64 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   });
 
   const consentAdmin = new ConsentAdminService(db, requestThreadSync);
+  const admins = new AdminService(
+    db,
+    async (userId) => {
+      try {
+        const { user } = await app.client.users.info({ user: userId });
+        return user
+          ? {
+              isAdmin: Boolean(user.is_admin),
+              isOwner: Boolean(user.is_owner),
+              isBot: Boolean(user.is_bot),
+              deleted: Boolean(user.deleted),
+            }
+          : null;
+      } catch (error) {
+        if ((error as { data?: { error?: string } }).data?.error === "user_not_found") return null;
+        throw error;
+      }
+    },
+    logger,
+  );
+  const lines = new LineService(db, requestThreadSync);
+  const contacts = new ContactService(db);
+  const settings = new SettingsService(db);
+  const usage = new UsageService(db);
+  const home = new HomePublisher({
+    client: app.client,
+    admins,
+    home: new HomeService({ db, admins, lines, contacts, consentAdmin, settings, usage }),
+    command: config.SLACK_COMMAND,
+    publicUrl: config.PUBLIC_URL,
+    chartSecret: config.SLACK_SIGNING_SECRET,
+    logger,
+  });
+  const homeDeps = {
+    admins,
+    lines,
+    contacts,
+    consentAdmin,
+    settings,
+    home,
+    logger,
+    downloadFile: publisher.downloadFile,
+  };
 
   groupText.register(app, config.SLACK_COMMAND, groups);
   groupStartView.register(app, groups);
   threadReply.register(app, outbound);
-  appHome.register(app, { db, consentAdmin, command: config.SLACK_COMMAND });
+  appHome.register(app, home);
+  homeNavigation.register(app, homeDeps);
+  homeLineActions.register(app, homeDeps);
+  homeContactActions.register(app, homeDeps);
+  homeOptOutActions.register(app, homeDeps);
+  homeSettingsActions.register(app, homeDeps);
+  homeLineView.register(app, homeDeps);
+  homeComplianceView.register(app, homeDeps);
+  homeContactView.register(app, homeDeps);
+  homeImportView.register(app, homeDeps);
+  homeConsentView.register(app, homeDeps);
   app.error(async (error) => {
     logger.error({ err: error }, "Slack listener failed");
   });
@@ -155,8 +225,13 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     inbound,
     logger,
   });
+  const charts = createChartRoute({ secret: config.SLACK_SIGNING_SECRET, usage, logger });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (path === USAGE_CHART_PATH) {
+      void charts(req, res);
+      return;
+    }
     if (path === WEBHOOK_PATHS.inbound || path === WEBHOOK_PATHS.status) {
       void webhooks(req, res, path);
       return;

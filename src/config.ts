@@ -58,7 +58,9 @@ const schema = z.object({
   SLACK_DEFAULT_CHANNEL: optionalString,
   SLACK_COMMAND: z.string().default("/grouptext"),
   /** The app's public base URL (https://host); lets the Home tab show the usage chart it serves. */
-  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  PUBLIC_URL: optionalString.pipe(
+    z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  ),
   BANDWIDTH_ACCOUNT_ID: z.string().min(1, "is required"),
   BANDWIDTH_APPLICATION_ID: z.string().min(1, "is required"),
   BANDWIDTH_CLIENT_ID: optionalString,

@@ -1,73 +1,80 @@
 import type { KnownBlock, View } from "@slack/types";
 import { formatPhone } from "../../domain/phone";
-import { clip, escapeMrkdwn } from "./text";
+import type { HomeTabData, MemberHomeData } from "../../services/home";
+import { adminHomeBlocks } from "./homeAdmin";
+import type { HomeState } from "./homeState";
+import { encodeHomeState } from "./homeState";
+import { context, type Notice, noticeBlock, plain, section } from "./kit";
+import { escapeMrkdwn } from "./text";
 
-export interface HomeInput {
-  command: string;
-  lines: {
-    name: string;
-    number: string;
-    groupEnabled: boolean;
-    active: boolean;
-    defaultChannel: string | null;
-  }[];
-  conversations: { name: string | null; lineName: string; participants: number; link: string | null }[];
+export type HomeInput =
+  | { kind: "member"; command: string; data: MemberHomeData; notice?: Notice }
+  | {
+      kind: "admin";
+      command: string;
+      via: "workspace" | "app";
+      state: HomeState;
+      data: HomeTabData;
+      chartUrl: string | null;
+      notice?: Notice;
+    };
+
+/** Slack refuses a view with more than this many blocks. */
+export const MAX_VIEW_BLOCKS = 100;
+
+export function threadLink(channelId: string | null, threadTs: string | null): string | null {
+  return channelId && threadTs
+    ? `https://slack.com/archives/${channelId}/p${threadTs.replace(".", "")}`
+    : null;
 }
 
-/** The Home tab: the lines a teammate can text from and the latest group conversations. */
+/** The Home tab: admins manage the app here; everyone else sees the lines and their own groups. */
 export function homeView(input: HomeInput): View {
+  const blocks = input.kind === "admin" ? adminHomeBlocks(input) : memberHomeBlocks(input);
+  return {
+    type: "home",
+    ...(input.kind === "admin" ? { private_metadata: encodeHomeState(input.state) } : {}),
+    blocks: blocks.slice(0, MAX_VIEW_BLOCKS),
+  };
+}
+
+function memberHomeBlocks(input: Extract<HomeInput, { kind: "member" }>): KnownBlock[] {
+  const { data } = input;
   const blocks: KnownBlock[] = [
-    { type: "header", text: { type: "plain_text", text: "Reply-All group texts" } },
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `Type \`${input.command}\` in any channel the app is in to start a group text.`,
-      },
-    },
-    { type: "divider" },
-    { type: "header", text: { type: "plain_text", text: "Lines" } },
+    { type: "header", text: plain("Reply-All group texts", 150) },
+    section(
+      `Type \`${escapeMrkdwn(input.command)}\` in a channel to text a group of up to 9 contacts from one of the lines below. Every contact sees every reply, and the conversation stays in one thread.`,
+    ),
   ];
-  if (input.lines.length === 0) {
-    blocks.push({
-      type: "section",
-      text: { type: "mrkdwn", text: "_No lines yet. Set `BANDWIDTH_LINES` to add them._" },
-    });
+  if (input.notice) blocks.push(noticeBlock(input.notice));
+  blocks.push({ type: "divider" }, { type: "header", text: plain("Lines you can use", 150) });
+  if (data.lines.length === 0) {
+    blocks.push(section("_No lines yet. An admin can add one in this Home tab._"));
   }
-  for (const line of input.lines.slice(0, 40)) {
-    const flags = [
-      line.groupEnabled ? "group messaging" : "1:1 only",
-      line.active ? null : "inactive",
-      line.defaultChannel ? `opens in <#${line.defaultChannel}>` : null,
-    ]
-      .filter(Boolean)
-      .join(" · ");
-    blocks.push({
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: clip(`*${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}\n${flags}`),
-      },
-    });
+  for (const line of data.lines) {
+    blocks.push(
+      section(
+        `*${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}\n${line.groupEnabled ? "Group texts" : "One-to-one texts only"}`,
+      ),
+    );
   }
-  blocks.push(
-    { type: "divider" },
-    { type: "header", text: { type: "plain_text", text: "Recent conversations" } },
-  );
-  if (input.conversations.length === 0) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: "_None yet._" } });
+  if (data.linesTotal > data.lines.length) {
+    blocks.push(context(`…and ${data.linesTotal - data.lines.length} more.`));
   }
-  for (const c of input.conversations.slice(0, 40)) {
+  blocks.push({ type: "divider" }, { type: "header", text: plain("Your recent group texts", 150) });
+  if (data.conversations.length === 0) {
+    blocks.push(section(`_None yet. Start one with \`${escapeMrkdwn(input.command)}\`._`));
+  }
+  for (const c of data.conversations) {
     const title = escapeMrkdwn(c.name ?? `Group of ${c.participants}`);
-    blocks.push({
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: clip(
-          `${c.link ? `<${c.link}|${title}>` : title} · ${escapeMrkdwn(c.lineName)} · ${c.participants} contacts`,
-        ),
-      },
-    });
+    const link = threadLink(c.channelId, c.threadTs);
+    const when = `<!date^${Math.floor(c.updatedAt.getTime() / 1000)}^{date_short_pretty}|${c.updatedAt.toISOString().slice(0, 10)}>`;
+    blocks.push(
+      section(
+        `${link ? `<${link}|${title}>` : title} · ${escapeMrkdwn(c.lineName)} · ${c.participants} contacts · ${when}`,
+      ),
+    );
   }
-  return { type: "home", blocks: blocks.slice(0, 100) };
+  blocks.push(context("Only Reply-All admins can change lines, contacts and settings."));
+  return blocks;
 }

@@ -1,0 +1,33 @@
+import type { App } from "@slack/bolt";
+import { HOME_ACTIONS } from "../../views/homeIds";
+import { HOME_TABS, type HomeTab } from "../../views/homeState";
+import { type HomeDeps, onAdminAction } from "../homeSupport";
+
+const isTab = (value: string | undefined): value is HomeTab => HOME_TABS.includes(value as HomeTab);
+
+/** Moving around the admin Home: tabs, pages, contact search and the opt-out list's line. */
+export function register(app: App, deps: HomeDeps): void {
+  onAdminAction(app, deps, new RegExp(`^${HOME_ACTIONS.nav}_`), async ({ userId, action, home }) => {
+    const tab = isTab(action.value) ? action.value : "lines";
+    await deps.home.publish(userId, { ...home, tab, page: 0 });
+  });
+
+  onAdminAction(app, deps, new RegExp(`^${HOME_ACTIONS.page}_`), async ({ userId, action, home }) => {
+    const page = Number.parseInt(action.value ?? "0", 10);
+    await deps.home.publish(userId, { ...home, page: Number.isFinite(page) && page >= 0 ? page : 0 });
+  });
+
+  onAdminAction(app, deps, HOME_ACTIONS.search, async ({ userId, action, home }) => {
+    await deps.home.publish(userId, {
+      ...home,
+      tab: "contacts",
+      page: 0,
+      query: (action.value ?? "").trim().slice(0, 100),
+    });
+  });
+
+  onAdminAction(app, deps, HOME_ACTIONS.optOutLine, async ({ userId, action, home }) => {
+    const lineId = action.selected_option?.value ?? null;
+    await deps.home.publish(userId, { ...home, tab: "optouts", page: 0, lineId });
+  });
+}

@@ -1,0 +1,67 @@
+import type { KnownBlock } from "@slack/types";
+import { formatPhone } from "../../domain/phone";
+import type { HomeTabData } from "../../services/home";
+import { HOME_ACTIONS } from "./homeIds";
+import { button, context, plain, section } from "./kit";
+import { escapeMrkdwn } from "./text";
+
+type OptOutsTab = Extract<HomeTabData, { tab: "optouts" }>;
+
+const SOURCE: Record<string, string> = {
+  KEYWORD: "texted a keyword",
+  ADMIN: "by an admin",
+  IMPORT: "imported",
+};
+
+export function optOutsTabBlocks(data: OptOutsTab): KnownBlock[] {
+  const { line } = data;
+  if (!line) return [section("_No lines yet, so no opt-outs._")];
+  const options = data.lines.slice(0, 100).map((l) => ({
+    text: plain(`${l.name} · ${formatPhone(l.number)}${l.active ? "" : " (inactive)"}`),
+    value: l.id,
+  }));
+  const selected = options.find((o) => o.value === line.id);
+  const blocks: KnownBlock[] = [
+    section(
+      `*Opt-outs* of *${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)} · ${data.total.toLocaleString("en-US")} opted out\nNumbers that texted STOP (or were opted out by an admin) get nothing from this line until they opt back in.`,
+      {
+        type: "static_select",
+        action_id: HOME_ACTIONS.optOutLine,
+        placeholder: plain("Line"),
+        options,
+        ...(selected ? { initial_option: selected } : {}),
+      },
+    ),
+    {
+      type: "actions",
+      block_id: "home_optout_tools",
+      elements: [
+        button("Opt out a number", `${HOME_ACTIONS.consentOpen}_out`, `OPTED_OUT:${line.id}`),
+        button("Opt a number back in", `${HOME_ACTIONS.consentOpen}_in`, `OPTED_IN:${line.id}`),
+        button("Export CSV", HOME_ACTIONS.optOutExport, line.id),
+      ],
+    },
+  ];
+  if (data.entries.length === 0) blocks.push(section("_Nobody has opted out of this line._"));
+  for (const entry of data.entries) {
+    const who = entry.name
+      ? `*${escapeMrkdwn(entry.name)}* · ${formatPhone(entry.number)}`
+      : `*${formatPhone(entry.number)}*`;
+    const when = `<!date^${Math.floor(entry.since.getTime() / 1000)}^{date_short} {time}|${entry.since.toISOString()}>`;
+    const how =
+      entry.source === "ADMIN" && entry.actor
+        ? `by <@${entry.actor}>`
+        : (SOURCE[entry.source] ?? entry.source);
+    blocks.push(
+      section(`${who}\nOpted out ${when}, ${how}${entry.reason ? `: “${escapeMrkdwn(entry.reason)}”` : ""}`),
+    );
+  }
+  if (data.total > data.entries.length) {
+    blocks.push(
+      context(
+        `Showing the ${data.entries.length} most recent of ${data.total.toLocaleString("en-US")}. Export the CSV for the full list.`,
+      ),
+    );
+  }
+  return blocks;
+}

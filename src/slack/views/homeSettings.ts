@@ -1,0 +1,62 @@
+import type { KnownBlock } from "@slack/types";
+import type { HomeTabData } from "../../services/home";
+import { HOME_ACTIONS } from "./homeIds";
+import { button, context, plain, section } from "./kit";
+
+type SettingsTab = Extract<HomeTabData, { tab: "settings" }>;
+
+export function settingsTabBlocks(data: SettingsTab): KnownBlock[] {
+  const senderOption = {
+    text: plain("Add the teammate's name to texts sent from a thread"),
+    description: plain("e.g. “See you at 7! – Dana”. Contacts then know who in the team answered.", 75),
+    value: "on",
+  };
+  const blocks: KnownBlock[] = [
+    section("*Settings*"),
+    {
+      type: "actions",
+      block_id: "home_settings",
+      elements: [
+        {
+          type: "checkboxes",
+          action_id: HOME_ACTIONS.senderName,
+          options: [senderOption],
+          ...(data.appendSenderName ? { initial_options: [senderOption] } : {}),
+        },
+      ],
+    },
+    { type: "divider" },
+    section(
+      "*Admins*\nWorkspace owners and admins are always Reply-All admins. These teammates were made admins here:",
+    ),
+  ];
+  if (data.admins.length === 0) blocks.push(context("_Nobody yet._"));
+  for (const admin of data.admins) {
+    const when = `<!date^${Math.floor(admin.createdAt.getTime() / 1000)}^{date_short}|${admin.createdAt.toISOString().slice(0, 10)}>`;
+    blocks.push(
+      section(
+        `<@${admin.userId}> · added by <@${admin.addedBy}> on ${when}`,
+        button("Remove", HOME_ACTIONS.adminRemove, admin.userId, "danger", {
+          title: "Remove this admin?",
+          text: `<@${admin.userId}> will no longer manage lines, contacts and settings.`,
+          confirm: "Remove",
+        }),
+      ),
+    );
+  }
+  if (data.adminCount > data.admins.length) {
+    blocks.push(context(`…and ${data.adminCount - data.admins.length} more.`));
+  }
+  blocks.push({
+    type: "actions",
+    block_id: "home_admin_add",
+    elements: [
+      {
+        type: "users_select",
+        action_id: HOME_ACTIONS.adminAdd,
+        placeholder: plain("Make someone an admin…", 150),
+      },
+    ],
+  });
+  return blocks;
+}

@@ -1,0 +1,48 @@
+import type { KnownBlock } from "@slack/types";
+import { formatPhone } from "../../domain/phone";
+import { monthLabel } from "../../domain/usage";
+import type { HomeTabData } from "../../services/home";
+import { context, section } from "./kit";
+import { clip, escapeMrkdwn } from "./text";
+
+type UsageTab = Extract<HomeTabData, { tab: "usage" }>;
+
+const LINES_PER_SECTION = 10;
+const MAX_LISTED = 60;
+
+const n = (value: number) => value.toLocaleString("en-US");
+
+export function usageTabBlocks(data: UsageTab, chartUrl: string | null): KnownBlock[] {
+  const { report } = data;
+  const now = monthLabel(report.month);
+  const before = monthLabel(report.previous);
+  const { totals } = report;
+  const summary = `${now} so far: ${n(totals.thisMonth.sent)} texts sent, ${n(totals.thisMonth.received)} received. ${before}: ${n(totals.lastMonth.sent)} sent, ${n(totals.lastMonth.received)} received.`;
+  const blocks: KnownBlock[] = [
+    section(
+      `*Usage* · ${now} so far and ${before} (UTC)\n${escapeMrkdwn(summary)}\nEach recipient × message segment counts as one text, as carriers bill it; received counts the texts contacts sent.`,
+    ),
+  ];
+  if (chartUrl) {
+    blocks.push({
+      type: "image",
+      image_url: chartUrl,
+      alt_text: clip(`Bar chart of texts sent and received per line. ${summary}`, 2000),
+      title: { type: "plain_text", text: "Texts per line (numbers match the list below)" },
+    });
+  }
+  const listed = report.lines.slice(0, MAX_LISTED);
+  for (let i = 0; i < listed.length; i += LINES_PER_SECTION) {
+    const rows = listed.slice(i, i + LINES_PER_SECTION).map((line, j) => {
+      const k = i + j + 1;
+      return `${k}. *${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}${line.active ? "" : " _(inactive)_"}\n      sent ${n(line.thisMonth.sent)} this month, ${n(line.lastMonth.sent)} last month · received ${n(line.thisMonth.received)} this month, ${n(line.lastMonth.received)} last month`;
+    });
+    blocks.push(section(rows.join("\n")));
+  }
+  if (report.lines.length > listed.length) {
+    blocks.push(context(`…and ${report.lines.length - listed.length} more lines.`));
+  }
+  if (report.lines.length === 0) blocks.push(section("_No lines yet._"));
+  if (!chartUrl) blocks.push(context("Set PUBLIC_URL to show these figures as a chart too."));
+  return blocks;
+}

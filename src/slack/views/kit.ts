@@ -1,0 +1,88 @@
+import type { Button, ContextBlock, KnownBlock, PlainTextElement, SectionBlock } from "@slack/types";
+import { clip } from "./text";
+
+/** Small Block Kit helpers that keep every text within Slack's limits. */
+
+export function plain(text: string, max = 75): PlainTextElement {
+  return { type: "plain_text", text: clip(text || " ", max), emoji: true };
+}
+
+export function section(text: string, accessory?: SectionBlock["accessory"]): SectionBlock {
+  return {
+    type: "section",
+    text: { type: "mrkdwn", text: clip(text || " ") },
+    ...(accessory ? { accessory } : {}),
+  };
+}
+
+export function context(...texts: string[]): ContextBlock {
+  return {
+    type: "context",
+    elements: texts.slice(0, 10).map((t) => ({ type: "mrkdwn", text: clip(t || " ") })),
+  };
+}
+
+export function button(
+  text: string,
+  actionId: string,
+  value: string,
+  style?: "primary" | "danger",
+  confirm?: { title: string; text: string; confirm: string },
+): Button {
+  return {
+    type: "button",
+    text: plain(text),
+    action_id: actionId,
+    value: value.slice(0, 2000),
+    ...(style ? { style } : {}),
+    ...(confirm
+      ? {
+          confirm: {
+            title: plain(confirm.title, 100),
+            text: { type: "mrkdwn", text: clip(confirm.text, 300) },
+            confirm: plain(confirm.confirm, 30),
+            deny: plain("Cancel", 30),
+            ...(style === "danger" ? { style: "danger" as const } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+export type Notice = { tone: "ok" | "error" | "info"; text: string };
+
+export function noticeBlock(notice: Notice): KnownBlock {
+  const icon =
+    notice.tone === "ok"
+      ? ":white_check_mark:"
+      : notice.tone === "error"
+        ? ":warning:"
+        : ":information_source:";
+  return section(`${icon} ${notice.text}`);
+}
+
+/** "Showing 21–40 of 500" with Previous/Next buttons whose values are the target pages. */
+export function pager(
+  actionId: string,
+  page: number,
+  pages: number,
+  pageSize: number,
+  total: number,
+  noun: string,
+): KnownBlock[] {
+  if (total === 0) return [];
+  const from = page * pageSize + 1;
+  const to = Math.min(total, (page + 1) * pageSize);
+  const blocks: KnownBlock[] = [
+    context(`Showing ${from}–${to} of ${total} ${noun} · page ${page + 1} of ${pages}`),
+  ];
+  const buttons: Button[] = [];
+  if (page > 0) buttons.push(button("◀ Previous", `${actionId}_prev`, String(page - 1)));
+  if (page < pages - 1) buttons.push(button("Next page ▶", `${actionId}_next`, String(page + 1)));
+  if (buttons.length) blocks.push({ type: "actions", block_id: `${actionId}_pager`, elements: buttons });
+  return blocks;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}

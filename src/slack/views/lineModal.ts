@@ -1,0 +1,129 @@
+import type { KnownBlock, View } from "@slack/types";
+import { formatPhone } from "../../domain/phone";
+import { MAX_LINE_NAME } from "../../services/lines";
+import { encodeFormMetadata, fieldBlockId, versionTag } from "./form";
+import { MODALS } from "./homeIds";
+import type { HomeState } from "./homeState";
+import { context, type Notice, noticeBlock, plain, section } from "./kit";
+import { escapeMrkdwn } from "./text";
+
+export const LINE_FIELDS = {
+  number: "line_number",
+  name: "line_name",
+  options: "line_options",
+  channel: "line_channel",
+} as const;
+
+export interface LineModalInput {
+  home: HomeState;
+  /** The line being edited; absent when adding one. */
+  line?: {
+    id: string;
+    number: string;
+    name: string;
+    groupEnabled: boolean;
+    defaultChannel: string | null;
+    updatedAt: Date;
+  };
+  notice?: Notice;
+}
+
+const GROUP_OPTION = {
+  text: plain("Group messaging enabled"),
+  description: plain(
+    "Offered in the group modal; the number must be enabled for group MMS at Bandwidth.",
+    75,
+  ),
+  value: "group",
+};
+
+export function lineModalView(input: LineModalInput): View {
+  const { line } = input;
+  const version = line ? versionTag(line.updatedAt) : null;
+  const id = (field: string) => fieldBlockId(field, version);
+  const blocks: KnownBlock[] = [];
+  if (input.notice) blocks.push(noticeBlock(input.notice));
+  if (line) {
+    blocks.push(section(`*Number:* ${formatPhone(line.number)} (${escapeMrkdwn(line.number)})`));
+  } else {
+    blocks.push({
+      type: "input",
+      block_id: id(LINE_FIELDS.number),
+      label: plain("Bandwidth number"),
+      hint: plain(
+        "The number as Bandwidth shows it, e.g. +1 919 555 0100. It must be assigned to this app's messaging application.",
+        150,
+      ),
+      element: {
+        type: "plain_text_input",
+        action_id: LINE_FIELDS.number,
+        max_length: 30,
+        placeholder: plain("+1 919 555 0100", 150),
+      },
+    });
+  }
+  blocks.push(
+    {
+      type: "input",
+      block_id: id(LINE_FIELDS.name),
+      label: plain("Name"),
+      hint: plain(
+        "Shown to teammates in the modal and the threads, and to contacts in compliance replies.",
+        150,
+      ),
+      element: {
+        type: "plain_text_input",
+        action_id: LINE_FIELDS.name,
+        max_length: MAX_LINE_NAME,
+        ...(line ? { initial_value: line.name } : {}),
+        placeholder: plain("e.g. Sales", 150),
+      },
+    },
+    {
+      type: "input",
+      block_id: id(LINE_FIELDS.options),
+      optional: true,
+      label: plain("Group texts"),
+      element: {
+        type: "checkboxes",
+        action_id: LINE_FIELDS.options,
+        options: [GROUP_OPTION],
+        ...(line?.groupEnabled ? { initial_options: [GROUP_OPTION] } : {}),
+      },
+    },
+    {
+      type: "input",
+      block_id: id(LINE_FIELDS.channel),
+      optional: true,
+      label: plain("Default channel"),
+      hint: plain(
+        "Where a group that contacts start themselves opens its thread. Empty: the app's default channel.",
+        150,
+      ),
+      element: {
+        type: "conversations_select",
+        action_id: LINE_FIELDS.channel,
+        placeholder: plain("Choose a channel", 150),
+        filter: {
+          include: ["public", "private"],
+          exclude_bot_users: true,
+          exclude_external_shared_channels: true,
+        },
+        ...(line?.defaultChannel ? { initial_conversation: line.defaultChannel } : {}),
+      },
+    },
+  );
+  if (line) blocks.push(context("To stop using this line, deactivate it from its menu in the Home tab."));
+  return {
+    type: "modal",
+    callback_id: MODALS.line,
+    private_metadata: encodeFormMetadata({
+      home: input.home,
+      ...(line ? { id: line.id, version: line.updatedAt.toISOString() } : {}),
+    }),
+    title: plain(line ? "Edit line" : "Add a line", 24),
+    submit: plain(line ? "Save" : "Add line", 24),
+    close: plain("Cancel", 24),
+    blocks,
+  };
+}
