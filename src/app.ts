@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import type { ExtendedErrorHandler } from "@slack/bolt/dist/App";
 import { createBandwidthMessaging } from "./bandwidth/client";
 import { createWebhookHandler, WEBHOOK_PATHS } from "./bandwidth/webhooks";
 import type { Config } from "./config";
@@ -8,16 +10,19 @@ import { createDb, type Db } from "./db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded";
 import { Locks } from "./db/locks";
 import { migrate, pendingMigrations } from "./db/migrate";
+import { BODY_LIMIT } from "./http/body";
 import { createChartRoute, USAGE_CHART_PATH } from "./http/charts";
-import { type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
+import { type JobHandler, type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
+import { queueStats } from "./jobs/stats";
 import { startSweeper } from "./jobs/sweeper";
 import type { Logger } from "./logger";
+import { Metrics } from "./observability/metrics";
 import { AdminService } from "./services/admins";
 import { ConsentAdminService } from "./services/consentAdmin";
 import { ContactService } from "./services/contacts";
+import { CountedInboundService } from "./services/countedInbound";
 import { GroupStartService } from "./services/groupStart";
 import { HomeService } from "./services/home";
-import { InboundService } from "./services/inbound";
 import { LineService, seedLines } from "./services/lines";
 import { OutboundService } from "./services/outbound";
 import { SettingsService } from "./services/settings";
@@ -71,6 +76,14 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     retryDelaySeconds: config.JOB_RETRY_DELAY_SECONDS,
   });
 
+  const metrics = new Metrics({
+    queues: () => queueStats(db),
+    outbox: async () => ({
+      pendingPosts: await db.message.count({ where: { postState: "PENDING" } }),
+      queuedTexts: await db.message.count({ where: { sendState: "QUEUED" } }),
+    }),
+  });
+
   const boltLogger = {
     debug: (...msg: unknown[]) => logger.debug({ bolt: msg.map(String).join(" ") }),
     info: (...msg: unknown[]) => logger.info({ bolt: msg.map(String).join(" ") }),
@@ -87,18 +100,23 @@ export async function startApplication(config: Config, logger: Logger): Promise<
         signingSecret: config.SLACK_SIGNING_SECRET,
         logger: boltLogger,
         endpoints: ["/slack/events"],
+        bodyLimit: BODY_LIMIT,
+        // Bolt refuses requests signed more than five minutes ago (replay protection) by itself.
+        customPropertiesExtractor: (req) => ({ requestId: String(req.headers["x-request-id"] ?? "") }),
       });
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
     receiver,
     logger: boltLogger,
+    extendedErrorHandler: true,
     clientOptions: {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+      fetch: metrics.countingFetch("slack"),
       retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
     },
   });
 
-  const bandwidth = createBandwidthMessaging(config);
+  const bandwidth = createBandwidthMessaging(config, metrics);
   const sender = new TextSender(db, locks, bandwidth, logger);
   const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger);
   const requestThreadSync = (id: string) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id);
@@ -122,7 +140,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     logger,
     defaultChannel: config.SLACK_DEFAULT_CHANNEL,
   });
-  const inbound = new InboundService({ db, logger, requestThreadSync, requestOutbound });
+  const inbound = new CountedInboundService({ db, logger, requestThreadSync, requestOutbound }, metrics);
   const userNames = new Map<string, string | null>();
   const outbound = new OutboundService({
     db,
@@ -201,16 +219,35 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   homeContactView.register(app, homeDeps);
   homeImportView.register(app, homeDeps);
   homeConsentView.register(app, homeDeps);
-  app.error(async (error) => {
-    logger.error({ err: error }, "Slack listener failed");
+  app.error(async ({ error, context }: Parameters<ExtendedErrorHandler>[0]) => {
+    logger.error({ err: error, requestId: context.requestId }, "Slack listener failed");
   });
 
   const id = (data: Record<string, unknown>, key: string) => String(data[key] ?? "");
-  await queue.work(QUEUES.groupStart, (data, context) => groups.process(id(data, "groupStartId"), context));
-  await queue.work(QUEUES.threadSync, (data) => threads.sync(id(data, "conversationId")), 4);
+  const counted =
+    (name: string, handler: JobHandler): JobHandler =>
+    async (data, context) => {
+      try {
+        const result = await handler(data, context);
+        metrics.jobOutcomes.inc({ queue: name, outcome: "completed" });
+        return result;
+      } catch (error) {
+        metrics.jobOutcomes.inc({ queue: name, outcome: context.lastAttempt ? "failed" : "retried" });
+        throw error;
+      }
+    };
+  await queue.work(
+    QUEUES.groupStart,
+    counted(QUEUES.groupStart, (data, context) => groups.process(id(data, "groupStartId"), context)),
+  );
+  await queue.work(
+    QUEUES.threadSync,
+    counted(QUEUES.threadSync, (data) => threads.sync(id(data, "conversationId"))),
+    4,
+  );
   await queue.work(
     QUEUES.outboundSend,
-    (data, context) => outbound.send(id(data, "conversationId"), context),
+    counted(QUEUES.outboundSend, (data, context) => outbound.send(id(data, "conversationId"), context)),
     4,
   );
   const sweeper = startSweeper(db, config.SWEEP_INTERVAL_MS, logger, {
@@ -233,7 +270,19 @@ export async function startApplication(config: Config, logger: Logger): Promise<
       return;
     }
     if (path === WEBHOOK_PATHS.inbound || path === WEBHOOK_PATHS.status) {
+      const started = process.hrtime.bigint();
+      res.once("finish", () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.webhookAck.observe({ route: path, status: String(res.statusCode) }, seconds);
+      });
       void webhooks(req, res, path);
+      return;
+    }
+    if (path === "/metrics") {
+      void metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
       return;
     }
     if (path === "/healthz") {
@@ -258,6 +307,15 @@ export async function startApplication(config: Config, logger: Logger): Promise<
       return;
     }
     if (!socketMode && receiver instanceof HTTPReceiver) {
+      // A correlation id for each Slack request, carried into listeners' context and error logs.
+      const requestId =
+        typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID();
+      req.headers["x-request-id"] = requestId;
+      res.setHeader("x-request-id", requestId);
+      const started = Date.now();
+      res.once("finish", () =>
+        logger.debug({ requestId, path, status: res.statusCode, ms: Date.now() - started }, "slack request"),
+      );
       receiver.requestListener(req, res);
       return;
     }

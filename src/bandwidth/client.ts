@@ -100,6 +100,7 @@ export function createBandwidthMessaging(config: Config, metrics?: Metrics): Ban
           ...(text.media?.length ? { media: text.media } : {}),
           tag: text.tag,
         });
+        metrics?.relayed.inc({ direction: "outbound" });
         return { id: response.data.id ?? "" };
       } catch (error) {
         throw describe(error);

@@ -16,3 +16,6 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   }
   return Buffer.concat(chunks);
 }
+
+/** The largest request body any route accepts (Slack and Bandwidth send far less). */
+export const BODY_LIMIT = 1024 * 1024;
