@@ -30,6 +30,20 @@ export function basicAuthMatches(header: string | undefined, username: string, p
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, so a text containing it could never be stored and
+ * Bandwidth would retry the whole batch for a day. It becomes U+FFFD, visibly "something was here".
+ */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD");
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]),
+    );
+  return value;
+}
+
 function reply(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
@@ -58,7 +72,7 @@ export function createWebhookHandler(options: WebhookOptions) {
   ) {
     const counts: Record<string, number> = { stored: 0, duplicate: 0, ignored: 0, invalid: 0 };
     for (const [index, element] of elements.entries()) {
-      const parsed = schema.safeParse(element);
+      const parsed = schema.safeParse(withoutNul(element));
       if (!parsed.success) {
         counts.invalid = (counts.invalid ?? 0) + 1;
         log.warn(
@@ -92,7 +106,9 @@ export function createWebhookHandler(options: WebhookOptions) {
     try {
       payload = JSON.parse((await readBody(req, BODY_LIMIT)).toString("utf8"));
     } catch (error) {
-      if (error instanceof BodyTooLarge) return reply(res, 413, { error: "body too large" });
+      // The unread rest of the body is still on the socket: close it rather than reuse it.
+      if (error instanceof BodyTooLarge)
+        return reply(res, 413, { error: "body too large" }, { connection: "close" });
       return reply(res, 400, { error: "body is not JSON" });
     }
     const elements = Array.isArray(payload) ? payload : [payload];

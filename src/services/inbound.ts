@@ -1,5 +1,5 @@
 import type { InboundCallback, StatusCallback } from "../bandwidth/schemas";
-import { type Db, isRetryableConflict, type Line, type Tx } from "../db/client";
+import { type Db, isRetryableConflict, type Line, Prisma, type Tx } from "../db/client";
 import { lockExclusiveInTransaction } from "../db/locks";
 import type { KeywordKind } from "../domain/keywords";
 import { classifyKeyword } from "../domain/keywords";
@@ -20,6 +20,15 @@ export interface InboundDeps {
 
 type Wake = { sync: Set<string>; send: Set<string> };
 
+/** A value PostgreSQL refuses (out of range, too long, malformed): storing it again cannot succeed. */
+function isDataError(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2000" || error.code === "P2020") return true;
+  const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)?.cause;
+  // SQLSTATE class 22: data exception.
+  return typeof cause?.originalCode === "string" && cause.originalCode.startsWith("22");
+}
+
 /**
  * Takes in Bandwidth's callbacks. Each one is stored, deduplicated and turned into conversation
  * entries in one transaction; the Slack posts and texts it causes happen later, in jobs.
@@ -27,35 +36,41 @@ type Wake = { sync: Set<string>; send: Set<string> };
 export class InboundService {
   constructor(private readonly deps: InboundDeps) {}
 
-  async receiveMessage(callback: InboundCallback): Promise<"stored" | "duplicate" | "ignored"> {
+  async receiveMessage(callback: InboundCallback): Promise<"stored" | "duplicate" | "ignored" | "invalid"> {
     if (callback.type !== "message-received") return "ignored";
     const wake: Wake = { sync: new Set(), send: new Set() };
-    const result = await this.withRetry(() =>
-      this.deps.db.$transaction(async (tx) => {
-        const line = await tx.line.findUnique({ where: { number: callback.message.owner || callback.to } });
-        const keyword = classifyKeyword(callback.message.text ?? "", await keywordLists(tx));
-        // A consent change locks its line; taking that lock before any write means this transaction
-        // never holds a row another consent change waits for while it waits for the lock (deadlock).
-        if (line && (keyword === "opt-out" || keyword === "opt-in")) {
-          await lockExclusiveInTransaction(tx, consentLockKey(line.id));
-        }
-        const fresh = await this.remember(
-          tx,
-          `bw:${callback.message.id}:${callback.type}`,
-          "message-received",
-          callback,
-        );
-        if (!fresh) return "duplicate" as const;
-        return this.storeMessage(tx, callback, line, keyword, wake);
-      }),
+    const result = await this.unlessUnstorable(callback, () =>
+      this.withRetry(() =>
+        this.deps.db.$transaction(async (tx) => {
+          const line = await tx.line.findUnique({ where: { number: callback.message.owner || callback.to } });
+          const keyword = classifyKeyword(callback.message.text ?? "", await keywordLists(tx));
+          // A consent change locks its line; taking that lock before any write means this transaction
+          // never holds a row another consent change waits for while it waits for the lock (deadlock).
+          if (line && (keyword === "opt-out" || keyword === "opt-in")) {
+            await lockExclusiveInTransaction(tx, consentLockKey(line.id));
+          }
+          const fresh = await this.remember(
+            tx,
+            `bw:${callback.message.id}:${callback.type}`,
+            "message-received",
+            callback,
+          );
+          if (!fresh) return "duplicate" as const;
+          return this.storeMessage(tx, callback, line, keyword, wake);
+        }),
+      ),
     );
+    if (result === "invalid") return result;
     await this.wake(wake);
     return result;
   }
 
-  async receiveStatus(callback: StatusCallback): Promise<"stored" | "duplicate" | "ignored"> {
+  async receiveStatus(callback: StatusCallback): Promise<"stored" | "duplicate" | "ignored" | "invalid"> {
     const wake: Wake = { sync: new Set(), send: new Set() };
-    const result = await this.withRetry(() => this.storeStatus(callback, wake));
+    const result = await this.unlessUnstorable(callback, () =>
+      this.withRetry(() => this.storeStatus(callback, wake)),
+    );
+    if (result === "invalid") return result;
     await this.wake(wake);
     return result;
   }
@@ -65,7 +80,14 @@ export class InboundService {
       const key = `bw:${callback.message.id}:${callback.type}:${callback.to}`;
       if (!(await this.remember(tx, key, callback.type, callback))) return "duplicate" as const;
       const message = await tx.message.findUnique({ where: { bandwidthMessageId: callback.message.id } });
-      if (!message) return "ignored" as const;
+      if (!message) {
+        // Bandwidth can call back before the app has committed the send it just answered. The tag
+        // names that send: refuse the callback for now (5xx), so Bandwidth delivers it again.
+        if (await this.sendNotYetRecorded(tx, callback.message.tag)) {
+          throw new Error(`status callback for ${callback.message.id} came before its send was recorded`);
+        }
+        return "ignored" as const;
+      }
       const status = (
         {
           "message-sending": "SENDING",
@@ -107,6 +129,18 @@ export class InboundService {
       if (status === "FAILED" || status === "DELIVERED") wake.sync.add(message.conversationId);
       return "stored" as const;
     });
+  }
+
+  /** True when `tag` names a text of ours that Bandwidth took but the app has not recorded yet. */
+  private async sendNotYetRecorded(tx: Tx, tag: string | undefined): Promise<boolean> {
+    const match = /^(m|gs):([0-9a-f-]{36})$/i.exec(tag ?? "");
+    if (!match?.[2]) return false;
+    if (match[1] === "m") {
+      const message = await tx.message.findUnique({ where: { id: match[2] }, select: { sendState: true } });
+      return message?.sendState === "QUEUED";
+    }
+    const start = await tx.groupStart.findUnique({ where: { id: match[2] }, select: { state: true } });
+    return start?.state === "PENDING";
   }
 
   private link(message: { slackChannelId: string | null; slackTs: string | null }): string {
@@ -218,6 +252,27 @@ export class InboundService {
       skipDuplicates: true,
     });
     return inserted.count === 1;
+  }
+
+  /**
+   * A callback holding a value PostgreSQL refuses (a segment count beyond its integer range, say)
+   * would fail on every redelivery and hold up its whole batch: it is logged and skipped as invalid.
+   * Any other failure propagates, so the webhook answers 5xx and Bandwidth retries.
+   */
+  private async unlessUnstorable<T>(
+    callback: { message: { id: string } },
+    fn: () => Promise<T>,
+  ): Promise<T | "invalid"> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      this.deps.logger.warn(
+        { err: error, bandwidthMessageId: callback.message.id },
+        "callback holds a value the database cannot store; skipped",
+      );
+      return "invalid";
+    }
   }
 
   /** Two first messages of a new group racing each other: the loser retries and finds the winner's. */

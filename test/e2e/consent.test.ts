@@ -1,6 +1,6 @@
 import { defaultComplianceMessages } from "../../src/domain/compliance";
-import { eventually, FRONT_DESK_LINE, type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { contactTexts, startGroup, teammateReplies } from "../support/flows";
+import { eventually, FRONT_DESK_LINE, type Harness, SALES_LINE, startHarness } from "../support/harness";
 
 const GROUP = Array.from({ length: 9 }, (_, i) => `+1312555${String(200 + i).padStart(4, "0")}`);
 const [first, ...others] = GROUP as [string, ...string[]];
@@ -20,7 +20,11 @@ function sentTo(numbers: string[]) {
 
 describe("opt-out and opt-in by keyword", () => {
   test("STOP in a 9-person group: 1:1 confirmation, thread notice, root updated, later replies skip them; START reverses it", async () => {
-    await h.app.db.contact.upsert({ where: { number: first }, create: { number: first, name: "Sam Stone" }, update: { name: "Sam Stone" } });
+    await h.app.db.contact.upsert({
+      where: { number: first },
+      create: { number: first, name: "Sam Stone" },
+      update: { name: "Sam Stone" },
+    });
     const conversation = await startGroup(h, { numbers: GROUP, name: "Block party" });
     const channel = conversation.channelId ?? "";
     const threadTs = conversation.threadTs ?? "";
@@ -39,7 +43,9 @@ describe("opt-out and opt-in by keyword", () => {
     const notice = await h.slack.waitFor((calls) =>
       calls.some((c) => c.method === "chat.postMessage" && String(c.args.text).includes("opted out")),
     );
-    const noticeCall = notice.find((c) => c.method === "chat.postMessage" && String(c.args.text).includes("opted out"));
+    const noticeCall = notice.find(
+      (c) => c.method === "chat.postMessage" && String(c.args.text).includes("opted out"),
+    );
     expect(noticeCall?.args.thread_ts).toBe(threadTs);
     expect(String(noticeCall?.args.text)).toContain("Sam Stone");
     expect(String(noticeCall?.args.text)).toContain("remaining 8 participants");
@@ -47,7 +53,9 @@ describe("opt-out and opt-in by keyword", () => {
     expect(update[0]?.args.ts).toBe(threadTs);
     expect(JSON.stringify(update[0]?.args.blocks)).toContain("opted out");
     // The keyword itself is shown as the notice, not relayed as a chat message.
-    expect(h.slack.callsTo("chat.postMessage").some((c) => String(c.args.text).trim() === "stop")).toBe(false);
+    expect(h.slack.callsTo("chat.postMessage").some((c) => String(c.args.text).trim() === "stop")).toBe(
+      false,
+    );
 
     h.bandwidth.reset();
     await teammateReplies(h, { channel, threadTs, text: "Sorry to see you go. Everyone else: 6pm!" });
@@ -71,7 +79,10 @@ describe("opt-out and opt-in by keyword", () => {
     const [all] = await h.bandwidth.waitForMessages(1);
     expect([...(all?.body.to ?? [])].sort()).toEqual([...GROUP].sort());
 
-    const events = await h.app.db.consentEvent.findMany({ where: { number: first }, orderBy: { createdAt: "asc" } });
+    const events = await h.app.db.consentEvent.findMany({
+      where: { number: first },
+      orderBy: { createdAt: "asc" },
+    });
     expect(events.map((e) => [e.status, e.source])).toEqual([
       ["OPTED_OUT", "KEYWORD"],
       ["OPTED_IN", "KEYWORD"],
@@ -85,7 +96,9 @@ describe("opt-out and opt-in by keyword", () => {
     h.slack.reset();
     await contactTexts(h, { from: "+13125550301", others: ["+13125550302"], text: "please STOP the music" });
     const calls = await h.slack.waitFor((c) => c.some((x) => x.args.text === "please STOP the music"));
-    expect(calls.find((x) => x.args.text === "please STOP the music")?.args.thread_ts).toBe(conversation.threadTs);
+    expect(calls.find((x) => x.args.text === "please STOP the music")?.args.thread_ts).toBe(
+      conversation.threadTs,
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(h.bandwidth.messages).toHaveLength(0);
     expect(await h.app.db.consent.count({ where: { number: "+13125550301" } })).toBe(0);
@@ -102,7 +115,9 @@ describe("opt-out and opt-in by keyword", () => {
   test("consent is per line: opted out of Sales, still reachable from Front desk", async () => {
     const number = "+13125550501";
     await contactTexts(h, { from: number, others: [], text: "STOP" });
-    await eventually(() => h.app.db.consent.findFirst({ where: { number, status: "OPTED_OUT" } }).then((c) => c ?? undefined));
+    await eventually(() =>
+      h.app.db.consent.findFirst({ where: { number, status: "OPTED_OUT" } }).then((c) => c ?? undefined),
+    );
 
     // A 1:1 conversation on the Front desk line, started by the contact.
     h.slack.reset();
@@ -114,7 +129,11 @@ describe("opt-out and opt-in by keyword", () => {
     );
     expect(conversation.channelId).toBe("CDEFAULT");
     h.bandwidth.reset();
-    await teammateReplies(h, { channel: "CDEFAULT", threadTs: conversation.threadTs ?? "", text: "Yes, until 5" });
+    await teammateReplies(h, {
+      channel: "CDEFAULT",
+      threadTs: conversation.threadTs ?? "",
+      text: "Yes, until 5",
+    });
     const [reply] = await h.bandwidth.waitForMessages(1);
     expect(reply?.body.from).toBe(FRONT_DESK_LINE);
     expect(reply?.body.to).toEqual([number]);
@@ -125,11 +144,24 @@ describe("opt-out and opt-in by keyword", () => {
     const conversation = await startGroup(h, { numbers });
     await contactTexts(h, { from: numbers[0] ?? "", others: [numbers[1] ?? ""], text: "STOP" });
     await contactTexts(h, { from: numbers[1] ?? "", others: [], text: "unsubscribe" });
-    await eventually(async () => (await h.app.db.consent.count({ where: { number: { in: numbers }, status: "OPTED_OUT" } })) === 2);
-    await eventually(async () => (await h.app.db.message.count({ where: { conversationId: conversation.id, sendState: "QUEUED" } })) === 0);
+    await eventually(
+      async () =>
+        (await h.app.db.consent.count({ where: { number: { in: numbers }, status: "OPTED_OUT" } })) === 2,
+    );
+    await eventually(
+      async () =>
+        (await h.app.db.message.count({
+          where: { conversationId: conversation.id, sendState: "QUEUED" },
+        })) === 0,
+    );
     h.bandwidth.reset();
     h.slack.reset();
-    await teammateReplies(h, { channel: conversation.channelId ?? "", threadTs: conversation.threadTs ?? "", text: "Anyone?", user: "ULEE" });
+    await teammateReplies(h, {
+      channel: conversation.channelId ?? "",
+      threadTs: conversation.threadTs ?? "",
+      text: "Anyone?",
+      user: "ULEE",
+    });
     const ephemeral = await h.slack.waitForCalls("chat.postEphemeral", 1);
     expect(ephemeral[0]?.args.user).toBe("ULEE");
     expect(String(ephemeral[0]?.args.text)).toContain("opted out");
@@ -143,7 +175,11 @@ describe("opt-out and opt-in by keyword", () => {
     h.bandwidth.reset();
     // Bandwidth is down when the reply is written, so the text waits in a retrying job.
     h.bandwidth.failNext(1, { status: 503 });
-    await teammateReplies(h, { channel: conversation.channelId ?? "", threadTs: conversation.threadTs ?? "", text: "Queued before STOP" });
+    await teammateReplies(h, {
+      channel: conversation.channelId ?? "",
+      threadTs: conversation.threadTs ?? "",
+      text: "Queued before STOP",
+    });
     await eventually(() => h.bandwidth.requests.some((r) => r.status === 503));
     await contactTexts(h, { from: "+13125550701", others: ["+13125550702", "+13125550703"], text: "Stop." });
     const messages = await h.bandwidth.waitForMessages(2, 20_000);
