@@ -68,7 +68,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     databaseUrl = embedded.url;
   }
   await migrate(databaseUrl, logger);
-  const db = createDb(databaseUrl);
+  const db = createDb(databaseUrl, (error) => logger.warn({ err: error }, "database connection lost"));
   await seedLines(db, config.BANDWIDTH_LINES);
   const locks = new Locks(databaseUrl);
   const queue: JobQueue = await startJobQueue(databaseUrl, logger, {

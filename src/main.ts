@@ -14,6 +14,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // pg-boss does not await some of its own bookkeeping queries (marking a job done or failed);
+  // while the database is down those reject unhandled. The job then expires and is retried, so
+  // the right response is to log, not to crash.
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   const app = await startApplication(config, logger);
 
   let stopping = false;

@@ -6,8 +6,17 @@ export type { Line } from "../generated/prisma/client";
 export type Tx = Prisma.TransactionClient;
 export { Prisma };
 
-export function createDb(databaseUrl: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+export function createDb(
+  databaseUrl: string,
+  onConnectionLost: (error: Error) => void = () => undefined,
+): Db {
+  // A dropped connection (PostgreSQL restarted, say) must not crash the process: the pool
+  // replaces it, and the queries that needed it fail and are retried by their callers.
+  const adapter = new PrismaPg(
+    { connectionString: databaseUrl, max: 10 },
+    { onPoolError: onConnectionLost, onConnectionError: onConnectionLost },
+  );
+  return new PrismaClient({ adapter });
 }
 
 /** True for a unique-constraint violation: the signal that a concurrent writer got there first. */

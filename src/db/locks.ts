@@ -23,7 +23,7 @@ export class Locks {
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>, waitMs = 60_000): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     let locked = false;
     try {
       await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
@@ -44,7 +44,7 @@ export class Locks {
    * transaction (`lockExclusiveInTransaction`), so a reader never overlaps a write's commit.
    */
   async withSharedLock<T>(key: string, fn: () => Promise<T>, waitMs = 60_000): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     let locked = false;
     try {
       await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
@@ -59,6 +59,17 @@ export class Locks {
       }
       client.release();
     }
+  }
+
+  /**
+   * A pooled connection with an error listener of its own: a checked-out client whose connection
+   * dies (PostgreSQL restarted) emits 'error', which would otherwise crash the process. The query
+   * in flight fails and its caller (a job) is retried.
+   */
+  private async connect(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    if (client.listenerCount("error") === 0) client.on("error", () => undefined);
+    return client;
   }
 
   async ping(): Promise<void> {

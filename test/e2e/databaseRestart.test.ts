@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+import pg from "pg";
+import { type AppProcess, buildApp, freePort, startAppProcess } from "../support/appProcess";
+import { inboundMessageCallback } from "../support/bandwidthSpec";
+import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
+import { type FakeSlack, startFakeSlack } from "../support/fakeSlack";
+import {
+  ACCOUNT_ID,
+  APPLICATION_ID,
+  appEnv,
+  basicAuth,
+  eventually,
+  SALES_LINE,
+  SECRETS,
+} from "../support/harness";
+
+/*
+ * Drill: PostgreSQL restarts under the running app (a compiled app process, as in production).
+ * /readyz goes red then green, a webhook is never answered 2xx without being stored, and the app
+ * recovers by itself.
+ */
+
+let server: ChildProcess;
+let lines: AsyncIterator<string>;
+let build: ReturnType<typeof buildApp>;
+let slack: FakeSlack;
+let bandwidth: FakeBandwidth;
+let app: AppProcess;
+let databaseUrl: string;
+
+async function expectLine(prefix: string): Promise<string> {
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`pg server ended before "${prefix}"`);
+    if (value.startsWith(prefix)) return value;
+  }
+}
+
+beforeAll(async () => {
+  build = buildApp();
+  const port = await freePort();
+  server = spawn(process.execPath, [path.join(__dirname, "../support/pgServer.cjs"), String(port)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  lines = readline.createInterface({ input: server.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  databaseUrl = (await expectLine("ready ")).slice("ready ".length);
+  slack = await startFakeSlack();
+  bandwidth = await startFakeBandwidth({
+    accountId: ACCOUNT_ID,
+    username: SECRETS.bandwidthUser,
+    password: SECRETS.bandwidthPassword,
+    applicationId: APPLICATION_ID,
+  });
+  app = await startAppProcess(build.dir, { ...appEnv(slack, bandwidth, databaseUrl), LOG_LEVEL: "warn" });
+}, 120_000);
+
+afterAll(async () => {
+  app?.kill("SIGKILL");
+  await app?.exited;
+  server.stdin?.write("exit\n");
+  await new Promise((resolve) => server.once("exit", resolve));
+  await slack?.close();
+  await bandwidth?.close();
+  build?.cleanup();
+});
+
+test("PostgreSQL restarted under the app: readyz red then green, no 2xx without storing", async () => {
+  const acked: string[] = [];
+  let n = 0;
+  const send = async () => {
+    const callback = inboundMessageCallback({
+      line: SALES_LINE,
+      from: "+16465550100",
+      to: [SALES_LINE],
+      text: `drill ${n++}`,
+    });
+    const response = await fetch(`${app.url}/webhooks/bandwidth/inbound`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: basicAuth(SECRETS.callbackUser, SECRETS.callbackPassword),
+      },
+      body: JSON.stringify([callback]),
+    });
+    if (response.status === 200) acked.push(callback.message.id);
+    return response.status;
+  };
+  const ready = async () => (await fetch(`${app.url}/readyz`)).status;
+
+  expect(await send()).toBe(200);
+  expect(await ready()).toBe(200);
+
+  server.stdin?.write("stop\n");
+  await expectLine("stopped");
+  expect(await ready()).toBe(503);
+  for (let i = 0; i < 3; i++) expect(await send()).toBeGreaterThanOrEqual(500);
+  expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+
+  server.stdin?.write("start\n");
+  await expectLine("started");
+  await eventually(async () => (await ready()) === 200, 30_000);
+  await eventually(async () => (await send()) === 200, 30_000);
+  expect(app.child.exitCode).toBeNull();
+
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query<{ count: string }>(
+    `SELECT count(*) FROM "Message" WHERE "bandwidthMessageId" = ANY($1)`,
+    [acked],
+  );
+  await client.end();
+  expect(Number(rows[0]?.count)).toBe(acked.length);
+  // And the work goes on: what was acknowledged reaches Slack.
+  await eventually(
+    () =>
+      slack.callsTo("chat.postMessage").filter((c) => /^drill \d+$/.test(String(c.args.text))).length >=
+      acked.length,
+    60_000,
+  );
+}, 180_000);
