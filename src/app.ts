@@ -52,6 +52,16 @@ export interface Application {
   stop(): Promise<void>;
 }
 
+/** Resolves or rejects with `promise`, or rejects after `ms`. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 function boltLogLevel(level: string): LogLevel {
   if (level === "debug" || level === "trace") return LogLevel.DEBUG;
   if (level === "warn") return LogLevel.WARN;
@@ -339,10 +349,12 @@ export async function startApplication(config: Config, logger: Logger): Promise<
         server.closeAllConnections();
       });
       if (socketMode) await app.stop().catch(() => undefined);
-      await queue
-        .stop()
-        .catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
-      await locks.close().catch(() => undefined);
+      // Jobs still running after the queue's grace period (a Slack outage keeps them retrying)
+      // are abandoned: their rows stay pending and another instance, or the next start, redoes them.
+      await withDeadline(queue.stop(), 15_000).catch((error: unknown) =>
+        logger.warn({ err: error }, "job queue did not stop cleanly"),
+      );
+      await withDeadline(locks.close(), 2_000).catch(() => undefined);
       await db.$disconnect();
       if (embedded) await embedded.stop();
       logger.info("stopped");
