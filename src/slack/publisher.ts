@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "../services/ports";
+import { escapeMrkdwn } from "./views/text";
 import { threadEntryMessage } from "./views/threadEntry";
 import { threadRootBlocks, threadRootText } from "./views/threadRoot";
 
@@ -42,7 +43,7 @@ export function createSlackPublisher(client: WebClient, botToken: string, logger
       await client.filesUploadV2({
         channel_id: channel,
         thread_ts: threadTs,
-        initial_comment: comment,
+        initial_comment: escapeMrkdwn(comment),
         file_uploads: files.map((f) => ({ file: f.bytes, filename: f.filename })),
       });
     },
