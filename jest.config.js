@@ -8,7 +8,10 @@ module.exports = {
   // Type checking is `tsc --noEmit`'s job; jest transpiles to CommonJS, with dynamic import()
   // turned into require() (jest's VM cannot run a real one without experimental flags).
   transform: {
-    "^.+\\.ts$": ["ts-jest", { diagnostics: false, tsconfig: { module: "commonjs", moduleResolution: "node" } }],
+    "^.+\\.ts$": [
+      "ts-jest",
+      { diagnostics: false, tsconfig: { module: "commonjs", moduleResolution: "node" } },
+    ],
   },
   globalSetup: "<rootDir>/test/support/globalSetup.cjs",
   globalTeardown: "<rootDir>/test/support/globalTeardown.cjs",

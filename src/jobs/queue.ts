@@ -49,18 +49,32 @@ export async function startJobQueue(
   });
   let stopping = false;
   // While stopping (and the embedded PostgreSQL going down with us), dropped connections are expected.
-  boss.on("error", (error) => (stopping ? logger.debug : logger.error).call(logger, { err: error }, "job queue error"));
+  boss.on("error", (error) =>
+    (stopping ? logger.debug : logger.error).call(logger, { err: error }, "job queue error"),
+  );
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    await boss.createQueue(name, {
+    const queue = {
       name,
       // At most one waiting job per conversation; while one runs, another may wait behind it.
-      policy: "short",
+      policy: "short" as const,
       retryLimit: options.retryLimit,
       retryDelay: options.retryDelaySeconds,
       retryBackoff: true,
       expireInSeconds: 300,
-    });
+    };
+    // Instances starting together race to create the same queue; PostgreSQL may pick one as a
+    // deadlock victim, which simply tries again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (await boss.getQueue(name)) await boss.updateQueue(name, queue);
+        else await boss.createQueue(name, queue);
+        break;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
+      }
+    }
   }
   const workers = new Map<QueueName, string[]>();
 

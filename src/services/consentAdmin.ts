@@ -32,7 +32,8 @@ export class ConsentAdminService {
     const phone = normalizePhone(input.number);
     if (!phone.ok) return { ok: false, field: "number", error: phone.reason };
     const reason = input.reason.trim();
-    if (!reason) return { ok: false, field: "reason", error: "Say why (for example: “asked by email on 3 May”)." };
+    if (!reason)
+      return { ok: false, field: "reason", error: "Say why (for example: “asked by email on 3 May”)." };
     const line = await this.db.line.findUnique({ where: { id: input.lineId } });
     if (!line) return { ok: false, field: "line", error: "That line no longer exists." };
     const result = await this.db.$transaction((tx) =>
@@ -77,7 +78,14 @@ export class ConsentAdminService {
   async exportOptOutsCsv(lineId: string): Promise<string> {
     const rows = await this.optedOut(lineId, 100_000);
     return stringify(
-      rows.map((r) => [r.number, r.name ?? "", r.since.toISOString(), r.source.toLowerCase(), r.actor ?? "", r.reason ?? ""]),
+      rows.map((r) => [
+        r.number,
+        r.name ?? "",
+        r.since.toISOString(),
+        r.source.toLowerCase(),
+        r.actor ?? "",
+        r.reason ?? "",
+      ]),
       { header: true, columns: ["number", "name", "opted_out_at", "source", "changed_by", "reason"] },
     );
   }

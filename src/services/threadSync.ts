@@ -121,8 +121,17 @@ export class ThreadSyncService {
       case "COMPLIANCE":
         return null;
     }
-    const ts = await publisher.postEntry(channel, threadTs, entry);
+    // An entry whose text was posted before its files failed to upload (the job is retrying) is
+    // not posted again: only the files are.
+    const posted = message.kind === "INBOUND" && message.slackTs ? message.slackTs : null;
+    const ts = posted ?? (await publisher.postEntry(channel, threadTs, entry));
     if (files.length && entry.kind === "inbound") {
+      if (!posted) {
+        await this.deps.db.message.update({
+          where: { id: message.id },
+          data: { slackChannelId: channel, slackTs: ts },
+        });
+      }
       await publisher.uploadFiles(channel, threadTs, files, `Sent by ${entry.senderLabel}`);
     }
     return ts;

@@ -14,10 +14,6 @@ afterAll(async () => {
   await h.stop();
 });
 
-function sentTo(numbers: string[]) {
-  return h.bandwidth.messages.filter((m) => [...m.body.to].sort().join() === [...numbers].sort().join());
-}
-
 describe("opt-out and opt-in by keyword", () => {
   test("STOP in a 9-person group: 1:1 confirmation, thread notice, root updated, later replies skip them; START reverses it", async () => {
     await h.app.db.contact.upsert({

@@ -21,9 +21,15 @@ test("GET /metrics exposes ack latency, API calls, job queue and relay counters 
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toContain("text/plain");
   const body = await response.text();
-  expect(body).toMatch(/replyall_webhook_ack_seconds_count\{route="\/webhooks\/bandwidth\/inbound",status="200"\} [1-9]/);
-  expect(body).toMatch(/replyall_api_calls_total\{service="slack",method="chat.postMessage",status="200"\} [1-9]/);
-  expect(body).toMatch(/replyall_api_calls_total\{service="bandwidth",method="messages",status="202"\} [1-9]/);
+  expect(body).toMatch(
+    /replyall_webhook_ack_seconds_count\{route="\/webhooks\/bandwidth\/inbound",status="200"\} [1-9]/,
+  );
+  expect(body).toMatch(
+    /replyall_api_calls_total\{service="slack",method="chat.postMessage",status="200"\} [1-9]/,
+  );
+  expect(body).toMatch(
+    /replyall_api_calls_total\{service="bandwidth",method="messages",status="202"\} [1-9]/,
+  );
   expect(body).toMatch(/replyall_messages_relayed_total\{direction="inbound"\} [1-9]/);
   expect(body).toMatch(/replyall_messages_relayed_total\{direction="outbound"\} [1-9]/);
   expect(body).toMatch(/replyall_jobs_total\{queue="thread-sync",outcome="completed"\} [1-9]/);
@@ -32,7 +38,12 @@ test("GET /metrics exposes ack latency, API calls, job queue and relay counters 
 });
 
 test("a Slack request over 1 MB gets 413 and the app stays up", async () => {
-  const command = slashCommandBody({ command: "/grouptext", text: "x".repeat(1_100_000), userId: "UDANA", channelId: "C1" });
+  const command = slashCommandBody({
+    command: "/grouptext",
+    text: "x".repeat(1_100_000),
+    userId: "UDANA",
+    channelId: "C1",
+  });
   const response = await h.slackRequest(command);
   expect(response.status).toBe(413);
   expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);

@@ -5,7 +5,14 @@ import { eventCallbackBody, viewSubmissionBody } from "./slackRequests";
 /** Starts a group through the modal submission and waits until its thread root is posted. */
 export async function startGroup(
   h: Harness,
-  input: { numbers: string[]; message?: string; name?: string; channelId?: string; userId?: string; line?: string },
+  input: {
+    numbers: string[];
+    message?: string;
+    name?: string;
+    channelId?: string;
+    userId?: string;
+    line?: string;
+  },
 ) {
   const line = await h.app.db.line.findUniqueOrThrow({ where: { number: input.line ?? SALES_LINE } });
   const response = await h.slackRequest(
@@ -34,23 +41,37 @@ export async function startGroup(
       include: { line: true },
     });
     if (!conversation) return undefined;
-    const posted = await h.app.db.message.count({ where: { conversationId: conversation.id, postState: "PENDING" } });
+    const posted = await h.app.db.message.count({
+      where: { conversationId: conversation.id, postState: "PENDING" },
+    });
     return posted === 0 ? conversation : undefined;
   });
 }
 
 /** A contact's text to the group: message.to holds every recipient, the line included. */
-export function contactTexts(h: Harness, input: { line?: string; from: string; others: string[]; text: string; media?: string[] }) {
+export function contactTexts(
+  h: Harness,
+  input: { line?: string; from: string; others: string[]; text: string; media?: string[] },
+) {
   const line = input.line ?? SALES_LINE;
   return h.webhook("inbound", [
-    inboundMessageCallback({ line, from: input.from, to: [line, ...input.others], text: input.text, media: input.media }),
+    inboundMessageCallback({
+      line,
+      from: input.from,
+      to: [line, ...input.others],
+      text: input.text,
+      media: input.media,
+    }),
   ]);
 }
 
 let tsCounter = 0;
 
 /** A teammate's reply in a thread, as Slack's Events API delivers it. */
-export function teammateReplies(h: Harness, input: { channel: string; threadTs: string; text: string; user?: string; ts?: string }) {
+export function teammateReplies(
+  h: Harness,
+  input: { channel: string; threadTs: string; text: string; user?: string; ts?: string },
+) {
   tsCounter += 1;
   const ts = input.ts ?? `${Math.floor(Date.now() / 1000)}.${String(900000 + tsCounter).padStart(6, "0")}`;
   return h.slackRequest(
