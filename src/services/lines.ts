@@ -22,7 +22,8 @@ export async function seedLines(db: Db, seeds: LineSeed[]): Promise<void> {
     })),
     skipDuplicates: true,
   });
-  await db.settings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+  // createMany skips an existing row without failing when two instances start at once.
+  await db.settings.createMany({ data: [{ id: 1 }], skipDuplicates: true });
 }
 
 export const MAX_LINE_NAME = 50;
