@@ -29,6 +29,7 @@ import { SettingsService } from "./services/settings";
 import { TextSender } from "./services/textSender";
 import { ThreadSyncService } from "./services/threadSync";
 import { UsageService } from "./services/usage";
+import { InFlight, Shutdown } from "./shutdown";
 import { HomePublisher } from "./slack/homePublisher";
 import * as homeContactActions from "./slack/listeners/actions/homeContacts";
 import * as homeLineActions from "./slack/listeners/actions/homeLines";
@@ -51,6 +52,9 @@ export interface Application {
   db: Db;
   stop(): Promise<void>;
 }
+
+/** How long running jobs may take to finish when the app stops, before their calls are cut short. */
+const JOB_GRACE_MS = 8_000;
 
 /** Resolves or rejects with `promise`, or rejects after `ms`. */
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -85,6 +89,20 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     retryLimit: config.JOB_RETRY_LIMIT,
     retryDelaySeconds: config.JOB_RETRY_DELAY_SECONDS,
   });
+
+  const shutdown = new Shutdown();
+  // WebClient retries failed calls by itself, for minutes; none of that may outlive the app.
+  const slackRetries = {
+    retries: 5,
+    factor: 2,
+    minTimeout: 500,
+    maxTimeout: 30_000,
+    randomize: true,
+    onFailedAttempt: (error: Error) => {
+      if (shutdown.aborted) throw error;
+    },
+  };
+  const listenersRunning = new InFlight();
 
   const metrics = new Metrics({
     queues: () => queueStats(db),
@@ -121,14 +139,14 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     extendedErrorHandler: true,
     clientOptions: {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-      fetch: metrics.countingFetch("slack"),
-      retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
+      fetch: metrics.countingFetch("slack", shutdown.signal),
+      retryConfig: slackRetries,
     },
   });
 
-  const bandwidth = createBandwidthMessaging(config, metrics);
-  const sender = new TextSender(db, locks, bandwidth, logger);
-  const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger);
+  const bandwidth = createBandwidthMessaging(config, metrics, shutdown);
+  const sender = new TextSender(db, locks, bandwidth, logger, shutdown);
+  const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger, shutdown.signal);
   const requestThreadSync = (id: string) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id);
   const requestOutbound = (id: string) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id);
   const requestGroupStart = (id: string) => queue.enqueue(QUEUES.groupStart, { groupStartId: id }, id);
@@ -215,6 +233,8 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     downloadFile: publisher.downloadFile,
   };
 
+  // Listeners run on after Bolt has acknowledged; stop() waits for them before closing the database.
+  app.use(({ next }) => listenersRunning.track(next()));
   groupText.register(app, config.SLACK_COMMAND, groups);
   groupStartView.register(app, groups);
   threadReply.register(app, outbound);
@@ -351,9 +371,12 @@ export async function startApplication(config: Config, logger: Logger): Promise<
       if (socketMode) await app.stop().catch(() => undefined);
       // Jobs still running after the queue's grace period (a Slack outage keeps them retrying)
       // are abandoned: their rows stay pending and another instance, or the next start, redoes them.
-      await withDeadline(queue.stop(), 15_000).catch((error: unknown) =>
-        logger.warn({ err: error }, "job queue did not stop cleanly"),
-      );
+      await withDeadline(
+        queue.stop(JOB_GRACE_MS, () => shutdown.abort()),
+        JOB_GRACE_MS + 10_000,
+      ).catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
+      shutdown.abort();
+      await listenersRunning.settled(5_000);
       await withDeadline(locks.close(), 2_000).catch(() => undefined);
       await db.$disconnect();
       if (embedded) await embedded.stop();

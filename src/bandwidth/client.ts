@@ -2,6 +2,7 @@ import axios, { isAxiosError } from "axios";
 import { Configuration, MediaApi, MessagesApi } from "bandwidth-sdk";
 import type { Config } from "../config";
 import type { Metrics } from "../observability/metrics";
+import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
 
 export interface OutgoingText {
   from: string;
@@ -56,7 +57,11 @@ function describe(error: unknown): BandwidthError {
  * The Bandwidth Messaging API through the official SDK. Callers reach it only through TextSender,
  * which applies consent, so this stays a thin adapter.
  */
-export function createBandwidthMessaging(config: Config, metrics?: Metrics): BandwidthMessaging {
+export function createBandwidthMessaging(
+  config: Config,
+  metrics?: Metrics,
+  shutdown: Shutdown = NEVER_SHUTS_DOWN,
+): BandwidthMessaging {
   const configuration = new Configuration({
     basePath: config.BANDWIDTH_MESSAGING_URL.replace(/\/$/, ""),
     ...(config.BANDWIDTH_CLIENT_ID && config.BANDWIDTH_CLIENT_SECRET
@@ -65,6 +70,10 @@ export function createBandwidthMessaging(config: Config, metrics?: Metrics): Ban
     baseOptions: { timeout: config.BANDWIDTH_TIMEOUT_MS },
   });
   const http = axios.create();
+  http.interceptors.request.use((request) => {
+    request.signal = shutdown.join(request.signal as AbortSignal | undefined);
+    return request;
+  });
   if (metrics) {
     const operation = (url: string | undefined) => (url?.includes("/media/") ? "media" : "messages");
     http.interceptors.response.use(

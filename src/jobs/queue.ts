@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import type { Logger } from "../logger";
+import { InFlight } from "../shutdown";
 
 export const QUEUES = {
   /** Send the first text of a group started from the modal. Data: { groupStartId }. */
@@ -22,7 +23,11 @@ export type JobHandler = (data: Record<string, unknown>, context: JobContext) =>
 export interface JobQueue {
   enqueue(queue: QueueName, data: Record<string, string>, key: string): Promise<void>;
   work(queue: QueueName, handler: JobHandler, concurrency?: number): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops fetching jobs and waits up to `graceMs` for running ones. `onGraceExpired` is then called
+   * so that their outgoing calls give up, and the rest of them are awaited briefly.
+   */
+  stop(graceMs: number, onGraceExpired: () => void): Promise<void>;
 }
 
 export interface QueueOptions {
@@ -77,6 +82,7 @@ export async function startJobQueue(
     }
   }
   const workers = new Map<QueueName, string[]>();
+  const running = new InFlight();
 
   return {
     async enqueue(queue, data, key) {
@@ -94,7 +100,7 @@ export async function startJobQueue(
             if (!job) return;
             const lastAttempt = job.retryCount >= job.retryLimit;
             try {
-              await handler(job.data, { lastAttempt });
+              await running.track(handler(job.data, { lastAttempt }));
             } catch (error) {
               logger.warn({ err: error, queue, jobId: job.id, attempt: job.retryCount + 1 }, "job failed");
               throw error;
@@ -106,9 +112,20 @@ export async function startJobQueue(
       workers.set(queue, ids);
     },
 
-    async stop() {
+    async stop(graceMs, onGraceExpired) {
       stopping = true;
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      const expiry = setTimeout(onGraceExpired, graceMs);
+      try {
+        // pg-boss waits for its active jobs (until its own timeout, a little longer than ours), then
+        // hands back those still running by failing them so that they are retried.
+        await boss.stop({ graceful: true, wait: true, timeout: graceMs + 2_000 });
+      } finally {
+        clearTimeout(expiry);
+      }
+      onGraceExpired();
+      // A handler outliving pg-boss would keep its worker loop, and our database, in use after stop.
+      await running.settled(5_000);
+      if (running.size > 0) logger.warn({ running: running.size }, "jobs still running after stop");
     },
   };
 }

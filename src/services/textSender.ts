@@ -2,6 +2,7 @@ import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import type { Logger } from "../logger";
+import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
 
 export function consentLockKey(lineId: string): string {
   return `consent:${lineId}`;
@@ -36,6 +37,7 @@ export class TextSender {
     private readonly locks: Locks,
     private readonly bandwidth: BandwidthMessaging,
     private readonly logger: Logger,
+    private readonly shutdown: Shutdown = NEVER_SHUTS_DOWN,
   ) {}
 
   /**
@@ -50,7 +52,7 @@ export class TextSender {
         const wait = error instanceof BandwidthError && error.status === 429 ? error.retryAfterMs : null;
         if (wait === null || wait > maxWaitMs || attempt >= 3) throw error;
         this.logger.info({ tag: request.tag, waitMs: wait }, "Bandwidth rate limit: waiting as asked");
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.shutdown.sleep(wait);
       }
     }
   }

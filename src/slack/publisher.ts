@@ -6,7 +6,12 @@ import { threadEntryMessage } from "./views/threadEntry";
 import { threadRootBlocks, threadRootText } from "./views/threadRoot";
 
 /** ThreadPublisher on the Slack Web API. Rate limits (429 Retry-After) are honoured by WebClient. */
-export function createSlackPublisher(client: WebClient, botToken: string, logger: Logger): ThreadPublisher {
+export function createSlackPublisher(
+  client: WebClient,
+  botToken: string,
+  logger: Logger,
+  signal?: AbortSignal,
+): ThreadPublisher {
   return {
     async postRoot(channel, root) {
       const result = await client.chat.postMessage({
@@ -76,7 +81,7 @@ export function createSlackPublisher(client: WebClient, botToken: string, logger
     },
 
     async downloadFile(file: SlackFile) {
-      const response = await fetch(file.url, { headers: { Authorization: `Bearer ${botToken}` } });
+      const response = await fetch(file.url, { headers: { Authorization: `Bearer ${botToken}` }, signal });
       if (!response.ok) throw new Error(`Slack file download failed with ${response.status}`);
       return Buffer.from(await response.arrayBuffer());
     },

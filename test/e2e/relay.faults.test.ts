@@ -228,17 +228,23 @@ describe("restart with work outstanding", () => {
     expect(rootsIn("CSALES")).toBe(2);
   }, 90_000);
 
-  // While Slack answers 500, job handlers keep retrying inside WebClient; stop() gives the queue
-  // its grace period and then abandons them (their rows stay pending and are redone after start).
-  test("app.stop() finishes within 20 s while Slack keeps answering HTTP 500", async () => {
+  // While Slack answers 500, job handlers keep retrying inside WebClient; stop() gives them a grace
+  // period, then cuts their calls short (their rows stay pending and are redone after start).
+  // Nothing of the stopped app may run on: it would use a closed database, or post twice.
+  test("app.stop() finishes within 20 s while Slack keeps answering HTTP 500, and nothing of it runs on", async () => {
     const group = freshNumbers(2);
     h.slack.failNext("chat.postMessage", 100_000, { status: 500 });
     await interleave([group], 2);
     await h.slack.waitFor(() => h.slack.rejected.filter((r) => r.method === "chat.postMessage").length >= 2);
     const started = Date.now();
-    await h.restart();
+    await h.app.stop();
     const took = Date.now() - started;
+    const callsAtStop = h.slack.rejected.length + h.slack.calls.length;
+    await pause(2_500);
+    expect(h.slack.rejected.length + h.slack.calls.length).toBe(callsAtStop);
+    expect(h.logs.join("\n")).not.toMatch(/jobs still running after stop/);
     h.slack.reset();
+    await h.restart();
     await waitForPosts(h, await threadOf(h, group), 2, 30_000);
     expect(took).toBeLessThan(20_000);
   }, 120_000);
