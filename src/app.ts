@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { ExtendedErrorHandler } from "@slack/bolt/dist/App";
+import { WebClient } from "@slack/web-api";
 import { createBandwidthMessaging } from "./bandwidth/client";
 import { createWebhookHandler, WEBHOOK_PATHS } from "./bandwidth/webhooks";
 import type { Config } from "./config";
@@ -147,6 +148,16 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   const bandwidth = createBandwidthMessaging(config, metrics, shutdown);
   const sender = new TextSender(db, locks, bandwidth, logger, shutdown);
   const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger, shutdown.signal);
+  // Thread posts get a client of their own that hands Slack's 429s back: ThreadSyncService then
+  // waits out that one channel, where WebClient would pause every call of the app.
+  const threadClient = new WebClient(config.SLACK_BOT_TOKEN, {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    fetch: metrics.countingFetch("slack", shutdown.signal),
+    logger: boltLogger,
+    rejectRateLimitedCalls: true,
+    retryConfig: slackRetries,
+  });
+  const threadPublisher = createSlackPublisher(threadClient, config.SLACK_BOT_TOKEN, logger, shutdown.signal);
   const requestThreadSync = (id: string) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id);
   const requestOutbound = (id: string) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id);
   const requestGroupStart = (id: string) => queue.enqueue(QUEUES.groupStart, { groupStartId: id }, id);
@@ -163,7 +174,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   const threads = new ThreadSyncService({
     db,
     locks,
-    publisher,
+    publisher: threadPublisher,
     bandwidth,
     logger,
     defaultChannel: config.SLACK_DEFAULT_CHANNEL,

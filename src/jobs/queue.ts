@@ -18,7 +18,16 @@ export interface JobContext {
   lastAttempt: boolean;
 }
 
-export type JobHandler = (data: Record<string, unknown>, context: JobContext) => Promise<void>;
+/**
+ * A handler that cannot go on before a known time (Slack's rate limit for a channel) returns this
+ * instead of holding a worker: the job is done, and the same work is queued again for `retryAt`.
+ */
+export interface JobDeferral {
+  retryAt: Date;
+}
+
+// biome-ignore lint/suspicious/noConfusingVoidType: most handlers never defer and simply return.
+export type JobHandler = (data: Record<string, unknown>, context: JobContext) => Promise<void | JobDeferral>;
 
 export interface JobQueue {
   enqueue(queue: QueueName, data: Record<string, string>, key: string): Promise<void>;
@@ -81,39 +90,73 @@ export async function startJobQueue(
       }
     }
   }
-  const workers = new Map<QueueName, string[]>();
+  const workers = new Map<QueueName, { ids: string[]; idle: Set<string> }>();
   const running = new InFlight();
+  const timers = new Set<NodeJS.Timeout>();
+  let turn = 0;
+
+  /** Fetches at once on an idle local worker, instead of after its next polling interval. */
+  const wake = (queue: QueueName) => {
+    const pool = workers.get(queue);
+    if (!pool) return;
+    const idle = [...pool.idle];
+    const id = idle.length ? idle[turn++ % idle.length] : undefined;
+    if (id) boss.notifyWorker(id);
+  };
+
+  const defer = async (queue: QueueName, data: object, key: string, retryAt: Date) => {
+    await boss.send(queue, data, { singletonKey: key, startAfter: retryAt });
+    // pg-boss would only see it on a later poll; wake a worker when it falls due.
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        if (!stopping) wake(queue);
+      },
+      Math.max(0, retryAt.getTime() - Date.now()),
+    );
+    timers.add(timer);
+  };
 
   return {
     async enqueue(queue, data, key) {
       await boss.send(queue, data, { singletonKey: key });
-      for (const id of workers.get(queue) ?? []) boss.notifyWorker(id);
+      wake(queue);
     },
 
     async work(queue, handler, concurrency = 2) {
-      const ids: string[] = [];
+      const pool = { ids: [] as string[], idle: new Set<string>() };
+      workers.set(queue, pool);
       for (let i = 0; i < concurrency; i++) {
-        const id = await boss.work<Record<string, unknown>>(
+        let self = "";
+        self = await boss.work<Record<string, unknown>>(
           queue,
           { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 },
           async ([job]) => {
             if (!job) return;
+            pool.idle.delete(self);
             const lastAttempt = job.retryCount >= job.retryLimit;
             try {
-              await running.track(handler(job.data, { lastAttempt }));
+              const outcome = await running.track(handler(job.data, { lastAttempt }));
+              if (outcome && !stopping)
+                await defer(queue, job.data, job.singletonKey ?? job.id, outcome.retryAt);
             } catch (error) {
               logger.warn({ err: error, queue, jobId: job.id, attempt: job.retryCount + 1 }, "job failed");
               throw error;
+            } finally {
+              pool.idle.add(self);
+              // pg-boss 10 sleeps a whole polling interval after each job; more may be waiting now.
+              boss.notifyWorker(self);
             }
           },
         );
-        ids.push(id);
+        pool.ids.push(self);
+        pool.idle.add(self);
       }
-      workers.set(queue, ids);
     },
 
     async stop(graceMs, onGraceExpired) {
       stopping = true;
+      for (const timer of timers) clearTimeout(timer);
       const expiry = setTimeout(onGraceExpired, graceMs);
       try {
         // pg-boss waits for its active jobs (until its own timeout, a little longer than ours), then

@@ -1,3 +1,4 @@
+import { ErrorCode } from "@slack/web-api";
 import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
@@ -16,6 +17,19 @@ export interface ThreadSyncDeps {
   defaultChannel: string | undefined;
 }
 
+/** Slack refused a post for now; the job is queued again for then, and frees its worker meanwhile. */
+export interface RetryLater {
+  retryAt: Date;
+}
+
+/** Slack's 429, as WebClient reports it when it is told not to wait by itself. */
+function rateLimitedFor(error: unknown): number | null {
+  if (typeof error !== "object" || error === null) return null;
+  const { code, retryAfter } = error as { code?: unknown; retryAfter?: unknown };
+  if (code !== ErrorCode.RateLimitedError || typeof retryAfter !== "number") return null;
+  return Math.max(1, retryAfter) * 1000;
+}
+
 const extensions: Record<string, string> = {
   "image/jpeg": "jpg",
   "image/png": "png",
@@ -31,16 +45,39 @@ const extensions: Record<string, string> = {
  * order it happened. One drainer per conversation at a time (advisory lock), on any instance.
  */
 export class ThreadSyncService {
+  /** Conversations this process is draining now, and whether more was asked for meanwhile. */
+  private readonly draining = new Map<string, { again: boolean }>();
+  /** When Slack will take posts in a channel again, learnt from its 429s. Other channels go on. */
+  private readonly channelFreeAt = new Map<string, number>();
+
   constructor(private readonly deps: ThreadSyncDeps) {}
 
-  async sync(conversationId: string): Promise<void> {
-    await this.deps.locks.withLock(`thread:${conversationId}`, () => this.drain(conversationId));
+  async sync(conversationId: string): Promise<RetryLater | undefined> {
+    const current = this.draining.get(conversationId);
+    if (current) {
+      // The running drain takes one more pass instead of this job waiting for its lock.
+      current.again = true;
+      return undefined;
+    }
+    const state = { again: false };
+    this.draining.set(conversationId, state);
+    try {
+      return await this.deps.locks.withLock(`thread:${conversationId}`, async () => {
+        for (;;) {
+          state.again = false;
+          const later = await this.drain(conversationId);
+          if (later || !state.again) return later;
+        }
+      });
+    } finally {
+      this.draining.delete(conversationId);
+    }
   }
 
-  private async drain(conversationId: string): Promise<void> {
-    const { db, publisher, logger } = this.deps;
+  private async drain(conversationId: string): Promise<RetryLater | undefined> {
+    const { db, logger } = this.deps;
     const conversation = await loadConversation(db, conversationId);
-    if (!conversation) return;
+    if (!conversation) return undefined;
     const channel =
       conversation.channelId ?? conversation.line.defaultChannel ?? this.deps.defaultChannel ?? null;
     if (!channel) {
@@ -48,8 +85,28 @@ export class ThreadSyncService {
         { conversationId },
         "no channel for this conversation: set the line's channel or SLACK_DEFAULT_CHANNEL",
       );
-      return;
+      return undefined;
     }
+    const freeAt = this.channelFreeAt.get(channel) ?? 0;
+    if (freeAt > Date.now()) return { retryAt: new Date(freeAt) };
+    this.channelFreeAt.delete(channel);
+    try {
+      await this.drainInto(channel, conversation);
+      return undefined;
+    } catch (error) {
+      const waitMs = rateLimitedFor(error);
+      if (waitMs === null) throw error;
+      // Every entry posted so far is marked; the rest wait for the channel to be free again.
+      const retryAt = Date.now() + waitMs;
+      this.channelFreeAt.set(channel, retryAt);
+      logger.debug({ conversationId, channel, waitMs }, "Slack rate limit for this channel: posting later");
+      return { retryAt: new Date(retryAt) };
+    }
+  }
+
+  private async drainInto(channel: string, conversation: LoadedConversation): Promise<void> {
+    const { db, publisher } = this.deps;
+    const conversationId = conversation.id;
     let threadTs = conversation.threadTs;
     if (!threadTs) {
       threadTs = await publisher.postRoot(channel, await rootView(db, conversation));
@@ -58,8 +115,14 @@ export class ThreadSyncService {
         data: { channelId: channel, threadTs, rootDirty: false },
       });
     } else if (conversation.rootDirty) {
+      // Cleared first, so a change made while Slack is being updated marks it dirty again.
       await db.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: false } });
-      await publisher.updateRoot(channel, threadTs, await rootView(db, conversation));
+      try {
+        await publisher.updateRoot(channel, threadTs, await rootView(db, conversation));
+      } catch (error) {
+        await db.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: true } });
+        throw error;
+      }
     }
 
     const pending = await db.message.findMany({

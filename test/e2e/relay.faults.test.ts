@@ -3,7 +3,7 @@
 import pg from "pg";
 import { statusCallback } from "../support/bandwidthSpec";
 import type { RecordedMessage } from "../support/fakeBandwidth";
-import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { eventually, FRONT_DESK_LINE, type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { eventCallbackBody, messageEvent, viewSubmissionBody } from "../support/slackRequests";
 import {
   freshNumbers,
@@ -73,6 +73,34 @@ test("Slack answering 429 (Retry-After: 1) and 500s: every message arrives once,
   expect(rejected.filter((r) => r.status === 429)).toHaveLength(2);
   expect(rejected.filter((r) => r.status === 500)).toHaveLength(6);
 }, 90_000);
+
+// Slack allows about one post per second per channel. A busy thread waits out its own channel's
+// limit (its job is deferred, its worker freed); a thread in another channel is not held up by it.
+test("Slack's per-channel rate limit: a busy channel waits its turn, another channel goes on", async () => {
+  const busy = freshNumbers(2);
+  const quiet = freshNumbers(2);
+  h.slack.rateLimitPerChannel(1);
+  try {
+    const sent: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      sent.push(`busy ${i}`);
+      await sendText(h, busy[i % 2] ?? "", busy, `busy ${i}`);
+    }
+    await sendText(h, quiet[0] ?? "", quiet, "quiet", { line: FRONT_DESK_LINE });
+    const busyThread = await threadOf(h, busy);
+    const quietThread = await threadOf(h, quiet, FRONT_DESK_LINE);
+    await waitForPost(h, quietThread, (p) => p.text === "quiet");
+    // The busy channel needs at least six more seconds for its entries; the quiet one only one.
+    expect(postsIn(h.slack.calls, busyThread).length).toBeLessThan(4);
+    await waitForPosts(h, busyThread, 6, 30_000);
+    await pause(1_500);
+    expect(postsIn(h.slack.calls, busyThread).map((p) => p.text)).toEqual(sent);
+    expect(postsIn(h.slack.calls, quietThread).map((p) => p.text)).toEqual(["quiet"]);
+    expect(h.slack.rejected.some((r) => r.reason === "rate_limited")).toBe(true);
+  } finally {
+    h.slack.rateLimitPerChannel(null);
+  }
+}, 60_000);
 
 test("Bandwidth answering 429 and 500 to a teammate's reply: texted once, no failure notice", async () => {
   const group = freshNumbers(2);
