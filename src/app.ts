@@ -22,8 +22,10 @@ import { AdminService } from "./services/admins";
 import { ConsentAdminService } from "./services/consentAdmin";
 import { ContactService } from "./services/contacts";
 import { CountedInboundService } from "./services/countedInbound";
+import { EventIntake } from "./services/eventIntake";
 import { GroupStartService } from "./services/groupStart";
 import { HomeService } from "./services/home";
+import { InboundProcessor } from "./services/inboundProcessor";
 import { LineService, seedLines } from "./services/lines";
 import { OutboundService } from "./services/outbound";
 import { SettingsService } from "./services/settings";
@@ -297,10 +299,14 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     requestGroupStart,
   });
 
+  const processor = new InboundProcessor({ db, locks, inbound, logger, pollMs: 1_000 });
+  processor.start();
+  const intake = new EventIntake(databaseUrl);
   const webhooks = createWebhookHandler({
     username: config.BANDWIDTH_CALLBACK_USERNAME,
     password: config.BANDWIDTH_CALLBACK_PASSWORD,
-    inbound,
+    intake,
+    onStored: () => processor.wake(),
     logger,
   });
   const charts = createChartRoute({ secret: config.SLACK_SIGNING_SECRET, usage, logger });
@@ -333,7 +339,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     if (path === "/readyz") {
       void (async () => {
         try {
-          await locks.ping();
+          await Promise.all([locks.ping(), intake.ping()]);
           const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));
           const ready = pending.length === 0;
           res
@@ -380,6 +386,8 @@ export async function startApplication(config: Config, logger: Logger): Promise<
         server.closeAllConnections();
       });
       if (socketMode) await app.stop().catch(() => undefined);
+      // Stored callbacks not yet processed stay stored; the next instance to run takes them in.
+      await withDeadline(processor.stop(), 5_000).catch(() => undefined);
       // Jobs still running after the queue's grace period (a Slack outage keeps them retrying)
       // are abandoned: their rows stay pending and another instance, or the next start, redoes them.
       await withDeadline(
@@ -388,7 +396,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
       ).catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
       shutdown.abort();
       await listenersRunning.settled(5_000);
-      await withDeadline(locks.close(), 2_000).catch(() => undefined);
+      await withDeadline(Promise.all([locks.close(), intake.close()]), 2_000).catch(() => undefined);
       await db.$disconnect();
       if (embedded) await embedded.stop();
       logger.info("stopped");

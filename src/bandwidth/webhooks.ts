@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { BodyTooLarge, readBody } from "../http/body";
 import type { Logger } from "../logger";
-import type { InboundService } from "../services/inbound";
+import type { EventIntake, IncomingEvent } from "../services/eventIntake";
+import { dedupeKeyOf } from "../services/inbound";
 import {
   type InboundCallback,
   inboundCallbackSchema,
@@ -30,17 +31,19 @@ export function basicAuthMatches(header: string | undefined, username: string, p
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, so a text containing it could never be stored and
- * Bandwidth would retry the whole batch for a day. It becomes U+FFFD, visibly "something was here".
+ * PostgreSQL text and jsonb cannot hold U+0000 or half of a UTF-16 surrogate pair, so a text
+ * containing one could never be stored and Bandwidth would retry the whole batch for a day. Each
+ * becomes U+FFFD, visibly "something was here".
  */
-function withoutNul(value: unknown): unknown {
-  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD");
-  if (Array.isArray(value)) return value.map(withoutNul);
+function storable(value: unknown): unknown {
+  if (typeof value === "string")
+    return value.replaceAll("\u0000", "\uFFFD").replace(LONE_SURROGATE, "\uFFFD");
+  if (Array.isArray(value)) return value.map(storable);
   if (value && typeof value === "object")
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
   return value;
 }
 
@@ -52,7 +55,9 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
 export interface WebhookOptions {
   username: string;
   password: string;
-  inbound: InboundService;
+  intake: EventIntake;
+  /** Called once the batch is stored: processing starts at once instead of at the next poll. */
+  onStored(): void;
   logger: Logger;
 }
 
@@ -62,29 +67,34 @@ export interface WebhookOptions {
  * Bandwidth retries (what was stored is deduplicated then).
  */
 export function createWebhookHandler(options: WebhookOptions) {
-  const { inbound, logger } = options;
+  const { intake, logger } = options;
 
-  async function handleElements<T>(
+  function validate<T extends InboundCallback | StatusCallback>(
     elements: unknown[],
     schema: z.ZodType<T>,
-    store: (element: T) => Promise<string>,
+    wanted: (callback: T) => boolean,
     log: Logger,
-  ) {
-    const counts: Record<string, number> = { stored: 0, duplicate: 0, ignored: 0, invalid: 0 };
+  ): { events: IncomingEvent[]; invalid: number; ignored: number } {
+    const events: IncomingEvent[] = [];
+    let invalid = 0;
+    let ignored = 0;
     for (const [index, element] of elements.entries()) {
-      const parsed = schema.safeParse(withoutNul(element));
+      const parsed = schema.safeParse(storable(element));
       if (!parsed.success) {
-        counts.invalid = (counts.invalid ?? 0) + 1;
+        invalid++;
         log.warn(
           { index, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) },
           "invalid callback element skipped",
         );
         continue;
       }
-      const outcome = await store(parsed.data);
-      counts[outcome] = (counts[outcome] ?? 0) + 1;
+      if (!wanted(parsed.data)) {
+        ignored++;
+        continue;
+      }
+      events.push({ dedupeKey: dedupeKeyOf(parsed.data), type: parsed.data.type, payload: parsed.data });
     }
-    return counts;
+    return { events, invalid, ignored };
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -113,21 +123,20 @@ export function createWebhookHandler(options: WebhookOptions) {
     }
     const elements = Array.isArray(payload) ? payload : [payload];
     if (elements.length > 1000) return reply(res, 413, { error: "too many callbacks in one request" });
+    const { events, invalid, ignored } =
+      path === WEBHOOK_PATHS.inbound
+        ? // Only contacts' messages are taken in here; anything else Bandwidth sends this URL is noted.
+          validate<InboundCallback>(
+            elements,
+            inboundCallbackSchema,
+            (c) => c.type === "message-received",
+            log,
+          )
+        : validate<StatusCallback>(elements, statusCallbackSchema, () => true, log);
     try {
-      const counts =
-        path === WEBHOOK_PATHS.inbound
-          ? await handleElements<InboundCallback>(
-              elements,
-              inboundCallbackSchema,
-              (c) => inbound.receiveMessage(c),
-              log,
-            )
-          : await handleElements<StatusCallback>(
-              elements,
-              statusCallbackSchema,
-              (c) => inbound.receiveStatus(c),
-              log,
-            );
+      const stored = await intake.store(events);
+      const counts = { ...stored, ignored, invalid: invalid + stored.invalid };
+      if (stored.stored > 0) options.onStored();
       log.info(counts, "webhook acknowledged");
       reply(res, 200, counts);
     } catch (error) {

@@ -15,6 +15,7 @@ export async function lockExclusiveInTransaction(tx: Tx, key: string): Promise<v
 
 export class Locks {
   private readonly pool: pg.Pool;
+  private readonly lockTimeouts = new WeakMap<pg.PoolClient, number>();
 
   constructor(databaseUrl: string) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
@@ -22,11 +23,32 @@ export class Locks {
     this.pool.on("error", () => undefined);
   }
 
+  /** Runs `fn` under the lock if no one holds it now; else returns `{ ran: false }` at once. */
+  async tryWithLock<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    const client = await this.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked",
+        [key],
+      );
+      if (!rows[0]?.locked) return { ran: false };
+      try {
+        return { ran: true, value: await fn() };
+      } finally {
+        await client
+          .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key])
+          .catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
   async withLock<T>(key: string, fn: () => Promise<T>, waitMs = 60_000): Promise<T> {
     const client = await this.connect();
     let locked = false;
     try {
-      await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
+      await this.setLockTimeout(client, waitMs);
       await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key]);
       locked = true;
       return await fn();
@@ -47,7 +69,7 @@ export class Locks {
     const client = await this.connect();
     let locked = false;
     try {
-      await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
+      await this.setLockTimeout(client, waitMs);
       await client.query("SELECT pg_advisory_lock_shared(hashtextextended($1, 0))", [key]);
       locked = true;
       return await fn();
@@ -70,6 +92,14 @@ export class Locks {
     const client = await this.pool.connect();
     if (client.listenerCount("error") === 0) client.on("error", () => undefined);
     return client;
+  }
+
+  /** Pooled connections keep their settings: set the timeout only when it changes (a round trip saved). */
+  private async setLockTimeout(client: pg.PoolClient, waitMs: number): Promise<void> {
+    const ms = Math.max(1, Math.floor(waitMs));
+    if (this.lockTimeouts.get(client) === ms) return;
+    await client.query(`SET lock_timeout = ${ms}`);
+    this.lockTimeouts.set(client, ms);
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { InboundCallback } from "../bandwidth/schemas";
 import type { Metrics } from "../observability/metrics";
-import { type InboundDeps, InboundService } from "./inbound";
+import { type Claim, type InboundDeps, InboundService } from "./inbound";
 
 /** InboundService that counts the contacts' messages it takes in. */
 export class CountedInboundService extends InboundService {
@@ -11,8 +11,8 @@ export class CountedInboundService extends InboundService {
     super(deps);
   }
 
-  override async receiveMessage(callback: InboundCallback) {
-    const outcome = await super.receiveMessage(callback);
+  protected override async takeMessage(callback: InboundCallback, claim: Claim) {
+    const outcome = await super.takeMessage(callback, claim);
     if (outcome === "stored") this.metrics.relayed.inc({ direction: "inbound" });
     return outcome;
   }

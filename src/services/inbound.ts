@@ -1,4 +1,9 @@
-import type { InboundCallback, StatusCallback } from "../bandwidth/schemas";
+import {
+  type InboundCallback,
+  inboundCallbackSchema,
+  type StatusCallback,
+  statusCallbackSchema,
+} from "../bandwidth/schemas";
 import { type Db, isRetryableConflict, type Line, Prisma, type Tx } from "../db/client";
 import { lockExclusiveInTransaction } from "../db/locks";
 import type { KeywordKind } from "../domain/keywords";
@@ -21,7 +26,7 @@ export interface InboundDeps {
 type Wake = { sync: Set<string>; send: Set<string> };
 
 /** A value PostgreSQL refuses (out of range, too long, malformed): storing it again cannot succeed. */
-function isDataError(error: unknown): boolean {
+export function isDataError(error: unknown): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (error.code === "P2000" || error.code === "P2020") return true;
   const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)?.cause;
@@ -29,14 +34,75 @@ function isDataError(error: unknown): boolean {
   return typeof cause?.originalCode === "string" && cause.originalCode.startsWith("22");
 }
 
+/** A status callback for a send the app has not recorded yet: it is processed again shortly. */
+export class SendNotYetRecorded extends Error {
+  constructor(bandwidthMessageId: string) {
+    super(`status callback for ${bandwidthMessageId} came before its send was recorded`);
+    this.name = "SendNotYetRecorded";
+  }
+}
+
+export type InboundOutcome = "stored" | "duplicate" | "ignored" | "invalid";
+
+/** Marks the callback as taken in, inside the transaction that takes it in; false if it already was. */
+export type Claim = (tx: Tx) => Promise<boolean>;
+
+/** A stored callback, as the webhook route wrote it (see EventIntake). */
+export interface StoredEvent {
+  dedupeKey: string;
+  type: string;
+  payload: unknown;
+}
+
+/** The dedupe key of a callback: Bandwidth's message id, the event type and, for statuses, the recipient. */
+export function dedupeKeyOf(callback: InboundCallback | StatusCallback): string {
+  return callback.type === "message-received"
+    ? `bw:${callback.message.id}:${callback.type}`
+    : `bw:${callback.message.id}:${callback.type}:${callback.to}`;
+}
+
 /**
- * Takes in Bandwidth's callbacks. Each one is stored, deduplicated and turned into conversation
- * entries in one transaction; the Slack posts and texts it causes happen later, in jobs.
+ * Turns Bandwidth's callbacks into conversation entries, consent changes and deliveries. Each one is
+ * deduplicated and taken in by one transaction; the Slack posts and texts it causes happen later,
+ * in jobs.
  */
 export class InboundService {
   constructor(private readonly deps: InboundDeps) {}
 
-  async receiveMessage(callback: InboundCallback): Promise<"stored" | "duplicate" | "ignored" | "invalid"> {
+  /** Stores and takes in a callback at once (the webhook route stores first; see `processEvent`). */
+  async receiveMessage(callback: InboundCallback): Promise<InboundOutcome> {
+    return this.takeMessage(callback, (tx) =>
+      this.remember(tx, dedupeKeyOf(callback), callback.type, callback),
+    );
+  }
+
+  async receiveStatus(callback: StatusCallback): Promise<InboundOutcome> {
+    return this.takeStatus(callback, (tx) =>
+      this.remember(tx, dedupeKeyOf(callback), callback.type, callback),
+    );
+  }
+
+  /**
+   * Takes in a callback the webhook route stored and acknowledged. Throws SendNotYetRecorded for a
+   * status that must wait for its send, and any database failure, leaving the event to be retried.
+   */
+  async processEvent(event: StoredEvent): Promise<InboundOutcome> {
+    const claim: Claim = async (tx) =>
+      (
+        await tx.inboundEvent.updateMany({
+          where: { dedupeKey: event.dedupeKey, state: "RECEIVED" },
+          data: { state: "PROCESSED", attempts: { increment: 1 }, notBefore: null },
+        })
+      ).count === 1;
+    if (event.type === "message-received") {
+      const parsed = inboundCallbackSchema.safeParse(event.payload);
+      return parsed.success ? this.takeMessage(parsed.data, claim) : "invalid";
+    }
+    const parsed = statusCallbackSchema.safeParse(event.payload);
+    return parsed.success ? this.takeStatus(parsed.data, claim) : "invalid";
+  }
+
+  protected async takeMessage(callback: InboundCallback, claim: Claim): Promise<InboundOutcome> {
     if (callback.type !== "message-received") return "ignored";
     const wake: Wake = { sync: new Set(), send: new Set() };
     const result = await this.unlessUnstorable(callback, () =>
@@ -49,13 +115,7 @@ export class InboundService {
           if (line && (keyword === "opt-out" || keyword === "opt-in")) {
             await lockExclusiveInTransaction(tx, consentLockKey(line.id));
           }
-          const fresh = await this.remember(
-            tx,
-            `bw:${callback.message.id}:${callback.type}`,
-            "message-received",
-            callback,
-          );
-          if (!fresh) return "duplicate" as const;
+          if (!(await claim(tx))) return "duplicate" as const;
           return this.storeMessage(tx, callback, line, keyword, wake);
         }),
       ),
@@ -65,26 +125,25 @@ export class InboundService {
     return result;
   }
 
-  async receiveStatus(callback: StatusCallback): Promise<"stored" | "duplicate" | "ignored" | "invalid"> {
+  private async takeStatus(callback: StatusCallback, claim: Claim): Promise<InboundOutcome> {
     const wake: Wake = { sync: new Set(), send: new Set() };
     const result = await this.unlessUnstorable(callback, () =>
-      this.withRetry(() => this.storeStatus(callback, wake)),
+      this.withRetry(() => this.storeStatus(callback, claim, wake)),
     );
     if (result === "invalid") return result;
     await this.wake(wake);
     return result;
   }
 
-  private storeStatus(callback: StatusCallback, wake: Wake) {
+  private storeStatus(callback: StatusCallback, claim: Claim, wake: Wake) {
     return this.deps.db.$transaction(async (tx) => {
-      const key = `bw:${callback.message.id}:${callback.type}:${callback.to}`;
-      if (!(await this.remember(tx, key, callback.type, callback))) return "duplicate" as const;
+      if (!(await claim(tx))) return "duplicate" as const;
       const message = await tx.message.findUnique({ where: { bandwidthMessageId: callback.message.id } });
       if (!message) {
         // Bandwidth can call back before the app has committed the send it just answered. The tag
-        // names that send: refuse the callback for now (5xx), so Bandwidth delivers it again.
+        // names that send: the callback is taken in again once the send is recorded.
         if (await this.sendNotYetRecorded(tx, callback.message.tag)) {
-          throw new Error(`status callback for ${callback.message.id} came before its send was recorded`);
+          throw new SendNotYetRecorded(callback.message.id);
         }
         return "ignored" as const;
       }
@@ -248,7 +307,7 @@ export class InboundService {
   /** Returns false when this provider event was already taken in. */
   private async remember(tx: Tx, dedupeKey: string, type: string, payload: object): Promise<boolean> {
     const inserted = await tx.inboundEvent.createMany({
-      data: [{ dedupeKey, provider: "bandwidth", type, payload: payload as object }],
+      data: [{ dedupeKey, provider: "bandwidth", type, payload: payload as object, state: "PROCESSED" }],
       skipDuplicates: true,
     });
     return inserted.count === 1;

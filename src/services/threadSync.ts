@@ -120,8 +120,13 @@ export class ThreadSyncService {
       try {
         await publisher.updateRoot(channel, threadTs, await rootView(db, conversation));
       } catch (error) {
-        await db.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: true } });
-        throw error;
+        // Slack refusing the update itself (the root was deleted, say) is final; anything else is retried.
+        if ((error as { code?: unknown }).code === ErrorCode.PlatformError) {
+          this.deps.logger.warn({ err: error, conversationId }, "thread root could not be updated");
+        } else {
+          await db.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: true } });
+          throw error;
+        }
       }
     }
 

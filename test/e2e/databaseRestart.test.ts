@@ -104,14 +104,20 @@ test("PostgreSQL restarted under the app: readyz red then green, no 2xx without 
   await eventually(async () => (await send()) === 200, 30_000);
   expect(app.child.exitCode).toBeNull();
 
+  // Stored before it was acknowledged (the event row), and taken in afterwards (the message).
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const { rows } = await client.query<{ count: string }>(
-    `SELECT count(*) FROM "Message" WHERE "bandwidthMessageId" = ANY($1)`,
-    [acked],
+  const stored = async (sql: string) =>
+    Number((await client.query<{ count: string }>(sql, [acked])).rows[0]?.count);
+  expect(
+    await stored(`SELECT count(*) FROM "InboundEvent" WHERE split_part("dedupeKey", ':', 2) = ANY($1)`),
+  ).toBe(acked.length);
+  await eventually(
+    async () =>
+      (await stored(`SELECT count(*) FROM "Message" WHERE "bandwidthMessageId" = ANY($1)`)) === acked.length,
+    30_000,
   );
   await client.end();
-  expect(Number(rows[0]?.count)).toBe(acked.length);
   // And the work goes on: what was acknowledged reaches Slack.
   await eventually(
     () =>

@@ -1,0 +1,77 @@
+import pg from "pg";
+
+export interface IncomingEvent {
+  dedupeKey: string;
+  type: string;
+  payload: object;
+}
+
+/**
+ * The durable half of "ack fast, work later": a webhook's callbacks are written with one INSERT,
+ * and only then acknowledged. Turning them into conversation entries is InboundProcessor's work.
+ * Plain `pg` here rather than Prisma: this is the hot path, and one statement needs no query engine.
+ */
+export class EventIntake {
+  private readonly pool: pg.Pool;
+
+  constructor(databaseUrl: string, poolSize = 4) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+    // An idle client's error (database restarted) must not crash the process.
+    this.pool.on("error", () => undefined);
+  }
+
+  /**
+   * Stores the events not seen before, in the order given. A callback Bandwidth delivers again
+   * finds its key taken and is a duplicate. An event PostgreSQL refuses as data (SQLSTATE class 22)
+   * could never be stored: it is counted invalid, and its neighbours are stored without it.
+   */
+  async store(events: IncomingEvent[]): Promise<{ stored: number; duplicate: number; invalid: number }> {
+    try {
+      const stored = await this.insert(events);
+      return { stored, duplicate: events.length - stored, invalid: 0 };
+    } catch (error) {
+      if (!isDataException(error) || events.length === 1) {
+        if (isDataException(error)) return { stored: 0, duplicate: 0, invalid: 1 };
+        throw error;
+      }
+    }
+    const counts = { stored: 0, duplicate: 0, invalid: 0 };
+    for (const event of events) {
+      const one = await this.store([event]);
+      counts.stored += one.stored;
+      counts.duplicate += one.duplicate;
+      counts.invalid += one.invalid;
+    }
+    return counts;
+  }
+
+  private async insert(events: IncomingEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const result = await this.pool.query(
+      `INSERT INTO "InboundEvent" ("dedupeKey", "provider", "type", "payload")
+       SELECT e.key, 'bandwidth', e.type, e.payload
+       FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(key, type, payload, n)
+       ORDER BY e.n
+       ON CONFLICT ("dedupeKey") DO NOTHING`,
+      [
+        events.map((e) => e.dedupeKey),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.payload)),
+      ],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("22");
+}
