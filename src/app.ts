@@ -25,7 +25,7 @@ import { CountedInboundService } from "./services/countedInbound";
 import { EventIntake } from "./services/eventIntake";
 import { GroupStartService } from "./services/groupStart";
 import { HomeService } from "./services/home";
-import { InboundProcessor } from "./services/inboundProcessor";
+import { INBOUND_EVENTS_CHANNEL, InboundProcessor } from "./services/inboundProcessor";
 import { LineService, seedLines } from "./services/lines";
 import { OutboundService } from "./services/outbound";
 import { SettingsService } from "./services/settings";
@@ -142,24 +142,29 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     extendedErrorHandler: true,
     clientOptions: {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-      fetch: metrics.countingFetch("slack", shutdown.signal),
+      fetch: shutdown.fetch(metrics.countingFetch("slack")),
       retryConfig: slackRetries,
     },
   });
 
   const bandwidth = createBandwidthMessaging(config, metrics, shutdown);
   const sender = new TextSender(db, locks, bandwidth, logger, shutdown);
-  const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger, shutdown.signal);
+  const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger, shutdown.fetch());
   // Thread posts get a client of their own that hands Slack's 429s back: ThreadSyncService then
   // waits out that one channel, where WebClient would pause every call of the app.
   const threadClient = new WebClient(config.SLACK_BOT_TOKEN, {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-    fetch: metrics.countingFetch("slack", shutdown.signal),
+    fetch: shutdown.fetch(metrics.countingFetch("slack")),
     logger: boltLogger,
     rejectRateLimitedCalls: true,
     retryConfig: slackRetries,
   });
-  const threadPublisher = createSlackPublisher(threadClient, config.SLACK_BOT_TOKEN, logger, shutdown.signal);
+  const threadPublisher = createSlackPublisher(
+    threadClient,
+    config.SLACK_BOT_TOKEN,
+    logger,
+    shutdown.fetch(),
+  );
   const requestThreadSync = (id: string) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id);
   const requestOutbound = (id: string) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id);
   const requestGroupStart = (id: string) => queue.enqueue(QUEUES.groupStart, { groupStartId: id }, id);
@@ -299,9 +304,9 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     requestGroupStart,
   });
 
-  const processor = new InboundProcessor({ db, locks, inbound, logger, pollMs: 1_000 });
+  const processor = new InboundProcessor({ db, databaseUrl, inbound, logger, pollMs: 1_000 });
   processor.start();
-  const intake = new EventIntake(databaseUrl);
+  const intake = new EventIntake(databaseUrl, INBOUND_EVENTS_CHANNEL);
   const webhooks = createWebhookHandler({
     username: config.BANDWIDTH_CALLBACK_USERNAME,
     password: config.BANDWIDTH_CALLBACK_PASSWORD,

@@ -5,6 +5,8 @@
  */
 export class Shutdown {
   private readonly controller = new AbortController();
+  /** One per call in flight: a long-lived signal shared by every call would collect their listeners. */
+  private readonly inFlight = new Set<AbortController>();
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -15,29 +17,50 @@ export class Shutdown {
   }
 
   abort(): void {
-    this.controller.abort(new Error("the app is shutting down"));
+    const reason = new Error("the app is shutting down");
+    this.controller.abort(reason);
+    for (const call of this.inFlight) call.abort(reason);
+    this.inFlight.clear();
   }
 
-  /** The caller's own signal, if any, joined with this one. */
-  join(signal?: AbortSignal | null): AbortSignal {
-    return signal ? AbortSignal.any([signal, this.signal]) : this.signal;
+  /** A signal for one outgoing call, aborted if the app stops; `done` must be called when it ends. */
+  callSignal(): { signal: AbortSignal; done: () => void } {
+    const call = new AbortController();
+    if (this.aborted) call.abort(this.signal.reason);
+    else this.inFlight.add(call);
+    return { signal: call.signal, done: () => this.inFlight.delete(call) };
+  }
+
+  /** `fetch` whose calls end at once when the app stops. */
+  fetch(inner: typeof fetch = fetch): typeof fetch {
+    return async (input, init) => {
+      const { signal, done } = this.callSignal();
+      try {
+        return await inner(input, {
+          ...init,
+          signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+        });
+      } finally {
+        done();
+      }
+    };
   }
 
   /** Waits `ms`, or rejects as soon as the app stops. */
   sleep(ms: number): Promise<void> {
-    const signal = this.signal;
+    const { signal, done } = this.callSignal();
     if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    }).finally(done);
   }
 }
 

@@ -70,10 +70,27 @@ export function createBandwidthMessaging(
     baseOptions: { timeout: config.BANDWIDTH_TIMEOUT_MS },
   });
   const http = axios.create();
+  // Each request gets a signal of its own that stopping the app aborts (see Shutdown.callSignal).
+  const calls = new WeakMap<object, () => void>();
   http.interceptors.request.use((request) => {
-    request.signal = shutdown.join(request.signal as AbortSignal | undefined);
+    const { signal, done } = shutdown.callSignal();
+    request.signal = signal;
+    calls.set(request, done);
     return request;
   });
+  const release = (request: object | undefined) => {
+    if (request) calls.get(request)?.();
+  };
+  http.interceptors.response.use(
+    (response) => {
+      release(response.config);
+      return response;
+    },
+    (error: unknown) => {
+      release(isAxiosError(error) ? error.config : undefined);
+      return Promise.reject(error);
+    },
+  );
   if (metrics) {
     const operation = (url: string | undefined) => (url?.includes("/media/") ? "media" : "messages");
     http.interceptors.response.use(

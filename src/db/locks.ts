@@ -23,27 +23,6 @@ export class Locks {
     this.pool.on("error", () => undefined);
   }
 
-  /** Runs `fn` under the lock if no one holds it now; else returns `{ ran: false }` at once. */
-  async tryWithLock<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
-    const client = await this.connect();
-    try {
-      const { rows } = await client.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked",
-        [key],
-      );
-      if (!rows[0]?.locked) return { ran: false };
-      try {
-        return { ran: true, value: await fn() };
-      } finally {
-        await client
-          .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key])
-          .catch(() => undefined);
-      }
-    } finally {
-      client.release();
-    }
-  }
-
   async withLock<T>(key: string, fn: () => Promise<T>, waitMs = 60_000): Promise<T> {
     const client = await this.connect();
     let locked = false;

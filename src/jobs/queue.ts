@@ -39,6 +39,13 @@ export interface JobQueue {
   stop(graceMs: number, onGraceExpired: () => void): Promise<void>;
 }
 
+/**
+ * How often an idle worker looks for jobs by itself. Rarely needed: enqueue() wakes an idle worker
+ * of this instance, a worker looks again as soon as it finishes a job, and a deferred job wakes one
+ * when it falls due. Polling finds what another instance queued while all of its workers were busy.
+ */
+const POLL_SECONDS = 2;
+
 export interface QueueOptions {
   retryLimit: number;
   retryDelaySeconds: number;
@@ -130,7 +137,7 @@ export async function startJobQueue(
         let self = "";
         self = await boss.work<Record<string, unknown>>(
           queue,
-          { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 },
+          { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: POLL_SECONDS },
           async ([job]) => {
             if (!job) return;
             pool.idle.delete(self);

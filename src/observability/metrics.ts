@@ -76,12 +76,9 @@ export class Metrics {
   }
 
   /** A fetch that counts Slack Web API calls by method and status (WebClient's `fetch` option). */
-  /** `fetch` that counts calls by method and status, and gives up at once when `signal` aborts. */
-  countingFetch(service: string, signal?: AbortSignal, inner: typeof fetch = fetch): typeof fetch {
-    return async (input, givenInit) => {
-      const init = signal
-        ? { ...givenInit, signal: givenInit?.signal ? AbortSignal.any([givenInit.signal, signal]) : signal }
-        : givenInit;
+  /** `fetch` that counts calls by method and status. */
+  countingFetch(service: string, inner: typeof fetch = fetch): typeof fetch {
+    return async (input, init) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
       const method = new URL(url).pathname.split("/").filter(Boolean).pop() ?? "unknown";
       try {

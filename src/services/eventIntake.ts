@@ -14,7 +14,11 @@ export interface IncomingEvent {
 export class EventIntake {
   private readonly pool: pg.Pool;
 
-  constructor(databaseUrl: string, poolSize = 4) {
+  constructor(
+    databaseUrl: string,
+    private readonly channel: string,
+    poolSize = 4,
+  ) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
     // An idle client's error (database restarted) must not crash the process.
     this.pool.on("error", () => undefined);
@@ -47,19 +51,26 @@ export class EventIntake {
 
   private async insert(events: IncomingEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    const result = await this.pool.query(
-      `INSERT INTO "InboundEvent" ("dedupeKey", "provider", "type", "payload")
-       SELECT e.key, 'bandwidth', e.type, e.payload
-       FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(key, type, payload, n)
-       ORDER BY e.n
-       ON CONFLICT ("dedupeKey") DO NOTHING`,
+    // The NOTIFY wakes the instance that drains stored events, wherever it runs.
+    const result = await this.pool.query<{ stored: number }>(
+      `WITH stored AS (
+         INSERT INTO "InboundEvent" ("dedupeKey", "provider", "type", "payload")
+         SELECT e.key, 'bandwidth', e.type, e.payload
+         FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(key, type, payload, n)
+         ORDER BY e.n
+         ON CONFLICT ("dedupeKey") DO NOTHING
+         RETURNING 1
+       )
+       SELECT n AS stored, CASE WHEN n > 0 THEN pg_notify($4, '') END AS notified
+       FROM (SELECT count(*)::int AS n FROM stored) AS counted`,
       [
         events.map((e) => e.dedupeKey),
         events.map((e) => e.type),
         events.map((e) => JSON.stringify(e.payload)),
+        this.channel,
       ],
     );
-    return result.rowCount ?? 0;
+    return result.rows[0]?.stored ?? 0;
   }
 
   async ping(): Promise<void> {

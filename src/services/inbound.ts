@@ -138,14 +138,18 @@ export class InboundService {
   private storeStatus(callback: StatusCallback, claim: Claim, wake: Wake) {
     return this.deps.db.$transaction(async (tx) => {
       if (!(await claim(tx))) return "duplicate" as const;
-      const message = await tx.message.findUnique({ where: { bandwidthMessageId: callback.message.id } });
+      const bySendId = () => tx.message.findUnique({ where: { bandwidthMessageId: callback.message.id } });
+      let message = await bySendId();
       if (!message) {
         // Bandwidth can call back before the app has committed the send it just answered. The tag
         // names that send: the callback is taken in again once the send is recorded.
         if (await this.sendNotYetRecorded(tx, callback.message.tag)) {
           throw new SendNotYetRecorded(callback.message.id);
         }
-        return "ignored" as const;
+        // Each statement sees what was committed before it began: the send may have been recorded
+        // between the first read and the second.
+        message = await bySendId();
+        if (!message) return "ignored" as const;
       }
       const status = (
         {

@@ -1,11 +1,13 @@
+import { z } from "zod";
 import type { Db } from "../db/client";
-import type { Locks } from "../db/locks";
+import { Leadership } from "../db/leadership";
+import { inboundParticipants, participantKey } from "../domain/participants";
 import type { Logger } from "../logger";
 import { type InboundService, SendNotYetRecorded, type StoredEvent } from "./inbound";
 
 export interface InboundProcessorDeps {
   db: Db;
-  locks: Locks;
+  databaseUrl: string;
   inbound: InboundService;
   logger: Logger;
   /** How often to look for events nobody woke this process for: another instance's, or a crashed one's. */
@@ -13,27 +15,62 @@ export interface InboundProcessorDeps {
 }
 
 const BATCH = 100;
+/** Lanes of one batch processed at once: the database round trips of one lane overlap another's. */
+const LANES_AT_ONCE = 8;
 /** An event that fails this often (about two minutes of retries) is set aside, logged, and kept. */
 const MAX_ATTEMPTS = 12;
-const LOCK_KEY = "inbound-events";
+/** The advisory lock of the one draining instance, and the channel EventIntake notifies. */
+export const INBOUND_EVENTS_CHANNEL = "inbound_events";
+
+/** What decides an event's lane; read from the payload the webhook route validated and stored. */
+const laneFields = z.object({
+  to: z.string().optional(),
+  message: z.object({
+    id: z.string(),
+    owner: z.string().optional(),
+    from: z.string().optional(),
+    to: z.array(z.string()).optional(),
+  }),
+});
+
+/**
+ * Events that must be taken in one after another share a lane: a contact's messages to one group
+ * (line and set of numbers, as the conversation is found), or the statuses of one sent message.
+ * Lanes are independent of each other.
+ */
+export function laneOf(event: StoredEvent): string {
+  const parsed = laneFields.safeParse(event.payload);
+  if (!parsed.success) return `event:${event.dedupeKey}`;
+  const { message, to } = parsed.data;
+  if (event.type !== "message-received") return `status:${message.id}`;
+  const line = message.owner || to || "";
+  return `group:${line}:${participantKey(inboundParticipants(line, message.from ?? "", message.to ?? []))}`;
+}
 
 function backoffMs(attempts: number): number {
   return Math.min(30_000, 200 * 2 ** Math.max(0, attempts - 1));
 }
 
 /**
- * Takes in the callbacks the webhook routes stored, one at a time in order of arrival, so that the
- * entries of a conversation keep the order in which Bandwidth delivered them. One drainer at a time
- * across every instance (an advisory lock); whichever instance stored an event wakes its own.
+ * Takes in the callbacks the webhook routes stored, in order of arrival within each lane (see
+ * `laneOf`), so that the entries of a conversation keep the order in which Bandwidth delivered
+ * them. One drainer at a time across every instance (an advisory lock); whichever instance stored
+ * an event wakes its own.
  */
 export class InboundProcessor {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  private readonly leadership: Leadership;
 
-  constructor(private readonly deps: InboundProcessorDeps) {}
+  constructor(private readonly deps: InboundProcessorDeps) {
+    this.leadership = new Leadership(deps.databaseUrl, "inbound-events", INBOUND_EVENTS_CHANNEL, () =>
+      this.wake(),
+    );
+  }
 
+  /** Looks every `pollMs` too: an instance that is not draining takes over when the drainer is gone. */
   start(): void {
     const tick = () => {
       this.wake();
@@ -46,12 +83,11 @@ export class InboundProcessor {
   /** Processes what is waiting now; a call while processing makes it look again when done. */
   wake(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
+    this.again = true;
+    if (this.running) return;
     this.running = this.run().finally(() => {
       this.running = null;
+      if (this.again) this.wake();
     });
   }
 
@@ -59,35 +95,26 @@ export class InboundProcessor {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.leadership.close();
   }
 
   private async run(): Promise<void> {
-    do {
+    try {
+      // Only the instance holding the lock drains; the others' events reach it by NOTIFY.
+      if (await this.leadership.acquire()) await this.drain();
+      else this.again = false;
+    } catch (error) {
       this.again = false;
-      try {
-        const attempt = await this.deps.locks.tryWithLock(LOCK_KEY, () => this.drain());
-        // Another instance is draining. It may have looked for work just before this event was
-        // stored, so look again shortly rather than only at the next poll.
-        if (!attempt.ran) this.retrySoon(100);
-      } catch (error) {
-        this.deps.logger.warn(
-          { err: error },
-          "stored callbacks could not be processed; trying again shortly",
-        );
-        this.retrySoon(1_000);
-        return;
-      }
-    } while (this.again && !this.stopped);
-  }
-
-  private retrySoon(ms: number): void {
-    const timer = setTimeout(() => this.wake(), ms);
-    timer.unref();
+      this.deps.logger.warn({ err: error }, "stored callbacks could not be processed; trying again shortly");
+      const timer = setTimeout(() => this.wake(), 1_000);
+      timer.unref();
+    }
   }
 
   private async drain(): Promise<void> {
     const { db } = this.deps;
     while (!this.stopped) {
+      this.again = false;
       const events = await db.inboundEvent.findMany({
         where: { state: "RECEIVED", OR: [{ notBefore: null }, { notBefore: { lte: new Date() } }] },
         orderBy: { seq: "asc" },
@@ -95,10 +122,30 @@ export class InboundProcessor {
         select: { dedupeKey: true, type: true, payload: true, attempts: true },
       });
       if (events.length === 0) return;
+      this.deps.logger.debug({ events: events.length }, "taking in stored callbacks");
+      const lanes = new Map<string, typeof events>();
       for (const event of events) {
-        if (this.stopped) return;
-        await this.processOne(event);
+        const lane = laneOf(event);
+        const queued = lanes.get(lane);
+        if (queued) queued.push(event);
+        else lanes.set(lane, [event]);
       }
+      const waiting = [...lanes.values()];
+      const worker = async () => {
+        for (let lane = waiting.shift(); lane; lane = waiting.shift()) {
+          for (const event of lane) {
+            if (this.stopped) return;
+            await this.processOne(event);
+          }
+        }
+      };
+      const done = await Promise.allSettled(
+        Array.from({ length: Math.min(LANES_AT_ONCE, waiting.length) }, worker),
+      );
+      const failed = done.find((d) => d.status === "rejected");
+      if (failed) throw failed.reason;
+      // A short batch was everything there was, unless more was stored (and announced) meanwhile.
+      if (events.length < BATCH && !this.again) return;
     }
   }
 

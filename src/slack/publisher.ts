@@ -10,7 +10,7 @@ export function createSlackPublisher(
   client: WebClient,
   botToken: string,
   logger: Logger,
-  signal?: AbortSignal,
+  fetchFile: typeof fetch = fetch,
 ): ThreadPublisher {
   return {
     async postRoot(channel, root) {
@@ -81,7 +81,7 @@ export function createSlackPublisher(
     },
 
     async downloadFile(file: SlackFile) {
-      const response = await fetch(file.url, { headers: { Authorization: `Bearer ${botToken}` }, signal });
+      const response = await fetchFile(file.url, { headers: { Authorization: `Bearer ${botToken}` } });
       if (!response.ok) throw new Error(`Slack file download failed with ${response.status}`);
       return Buffer.from(await response.arrayBuffer());
     },
