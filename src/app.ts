@@ -180,6 +180,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   });
   const threads = new ThreadSyncService({
     db,
+    requestThreadSync,
     locks,
     publisher: threadPublisher,
     bandwidth,
@@ -291,7 +292,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   await queue.work(
     QUEUES.threadSync,
     counted(QUEUES.threadSync, (data) => threads.sync(id(data, "conversationId"))),
-    4,
+    8,
   );
   await queue.work(
     QUEUES.outboundSend,
@@ -395,12 +396,13 @@ export async function startApplication(config: Config, logger: Logger): Promise<
       await withDeadline(processor.stop(), 5_000).catch(() => undefined);
       // Jobs still running after the queue's grace period (a Slack outage keeps them retrying)
       // are abandoned: their rows stay pending and another instance, or the next start, redoes them.
+      const threadsStopped = threads.stop();
       await withDeadline(
         queue.stop(JOB_GRACE_MS, () => shutdown.abort()),
         JOB_GRACE_MS + 10_000,
       ).catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
       shutdown.abort();
-      await listenersRunning.settled(5_000);
+      await Promise.all([threadsStopped, listenersRunning.settled(5_000)]);
       await withDeadline(Promise.all([locks.close(), intake.close()]), 2_000).catch(() => undefined);
       await db.$disconnect();
       if (embedded) await embedded.stop();

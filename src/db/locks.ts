@@ -18,7 +18,7 @@ export class Locks {
   private readonly lockTimeouts = new WeakMap<pg.PoolClient, number>();
 
   constructor(databaseUrl: string) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // An idle client's error (database restarted) must not crash the process.
     this.pool.on("error", () => undefined);
   }

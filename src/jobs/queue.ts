@@ -18,16 +18,7 @@ export interface JobContext {
   lastAttempt: boolean;
 }
 
-/**
- * A handler that cannot go on before a known time (Slack's rate limit for a channel) returns this
- * instead of holding a worker: the job is done, and the same work is queued again for `retryAt`.
- */
-export interface JobDeferral {
-  retryAt: Date;
-}
-
-// biome-ignore lint/suspicious/noConfusingVoidType: most handlers never defer and simply return.
-export type JobHandler = (data: Record<string, unknown>, context: JobContext) => Promise<void | JobDeferral>;
+export type JobHandler = (data: Record<string, unknown>, context: JobContext) => Promise<void>;
 
 export interface JobQueue {
   enqueue(queue: QueueName, data: Record<string, string>, key: string): Promise<void>;
@@ -41,8 +32,8 @@ export interface JobQueue {
 
 /**
  * How often an idle worker looks for jobs by itself. Rarely needed: enqueue() wakes an idle worker
- * of this instance, a worker looks again as soon as it finishes a job, and a deferred job wakes one
- * when it falls due. Polling finds what another instance queued while all of its workers were busy.
+ * of this instance, and a worker looks again as soon as it finishes a job. Polling finds what
+ * another instance queued while all of its workers were busy, and retries falling due.
  */
 const POLL_SECONDS = 2;
 
@@ -99,7 +90,6 @@ export async function startJobQueue(
   }
   const workers = new Map<QueueName, { ids: string[]; idle: Set<string> }>();
   const running = new InFlight();
-  const timers = new Set<NodeJS.Timeout>();
   let turn = 0;
 
   /** Fetches at once on an idle local worker, instead of after its next polling interval. */
@@ -109,19 +99,6 @@ export async function startJobQueue(
     const idle = [...pool.idle];
     const id = idle.length ? idle[turn++ % idle.length] : undefined;
     if (id) boss.notifyWorker(id);
-  };
-
-  const defer = async (queue: QueueName, data: object, key: string, retryAt: Date) => {
-    await boss.send(queue, data, { singletonKey: key, startAfter: retryAt });
-    // pg-boss would only see it on a later poll; wake a worker when it falls due.
-    const timer = setTimeout(
-      () => {
-        timers.delete(timer);
-        if (!stopping) wake(queue);
-      },
-      Math.max(0, retryAt.getTime() - Date.now()),
-    );
-    timers.add(timer);
   };
 
   return {
@@ -143,9 +120,7 @@ export async function startJobQueue(
             pool.idle.delete(self);
             const lastAttempt = job.retryCount >= job.retryLimit;
             try {
-              const outcome = await running.track(handler(job.data, { lastAttempt }));
-              if (outcome && !stopping)
-                await defer(queue, job.data, job.singletonKey ?? job.id, outcome.retryAt);
+              await running.track(handler(job.data, { lastAttempt }));
             } catch (error) {
               logger.warn({ err: error, queue, jobId: job.id, attempt: job.retryCount + 1 }, "job failed");
               throw error;
@@ -163,7 +138,6 @@ export async function startJobQueue(
 
     async stop(graceMs, onGraceExpired) {
       stopping = true;
-      for (const timer of timers) clearTimeout(timer);
       const expiry = setTimeout(onGraceExpired, graceMs);
       try {
         // pg-boss waits for its active jobs (until its own timeout, a little longer than ours), then

@@ -5,11 +5,15 @@ import type { Locks } from "../db/locks";
 import { senderIcons, senderLabel } from "../domain/labels";
 import { describeCost } from "../domain/segments";
 import type { Logger } from "../logger";
+import { InFlight } from "../shutdown";
+import { ChannelPacer } from "./channelPacer";
 import { type LoadedConversation, loadConversation, rootView } from "./conversations";
 import type { ThreadEntryView, ThreadPublisher, UploadedFile } from "./ports";
 
 export interface ThreadSyncDeps {
   db: Db;
+  /** Queues a sync job: the fallback when a sync this service resumed by itself fails. */
+  requestThreadSync(conversationId: string): Promise<void>;
   locks: Locks;
   publisher: ThreadPublisher;
   bandwidth: BandwidthMessaging;
@@ -17,8 +21,8 @@ export interface ThreadSyncDeps {
   defaultChannel: string | undefined;
 }
 
-/** Slack refused a post for now; the job is queued again for then, and frees its worker meanwhile. */
-export interface RetryLater {
+/** Slack will not take a post in the channel before then. */
+interface RetryLater {
   retryAt: Date;
 }
 
@@ -47,12 +51,54 @@ const extensions: Record<string, string> = {
 export class ThreadSyncService {
   /** Conversations this process is draining now, and whether more was asked for meanwhile. */
   private readonly draining = new Map<string, { again: boolean }>();
-  /** When Slack will take posts in a channel again, learnt from its 429s. Other channels go on. */
-  private readonly channelFreeAt = new Map<string, number>();
+  private readonly pacer = new ChannelPacer();
+
+  /** Conversations waiting for their channel to be free again, resumed by a timer of this process. */
+  private readonly resuming = new Map<string, NodeJS.Timeout>();
+  private readonly resumed = new InFlight();
+  private stopped = false;
 
   constructor(private readonly deps: ThreadSyncDeps) {}
 
-  async sync(conversationId: string): Promise<RetryLater | undefined> {
+  /**
+   * Posts what is pending. When Slack's limit for the channel says "not yet", the rest is resumed
+   * by a timer of this process at the channel's next free moment, not by a job: the rows are the
+   * truth, so should this process stop first, the sweeper of any instance picks them up.
+   */
+  async sync(conversationId: string): Promise<void> {
+    const later = await this.syncOnce(conversationId);
+    if (later) this.resumeAt(conversationId, later.retryAt.getTime());
+  }
+
+  /** Clears the timers and waits for the syncs they started. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.resuming.values()) clearTimeout(timer);
+    this.resuming.clear();
+    await this.resumed.settled(5_000);
+  }
+
+  private resumeAt(conversationId: string, at: number): void {
+    if (this.stopped || this.resuming.has(conversationId)) return;
+    const timer = setTimeout(
+      () => {
+        this.resuming.delete(conversationId);
+        void this.resumed.track(
+          this.sync(conversationId).catch((error: unknown) => {
+            this.deps.logger.warn(
+              { err: error, conversationId },
+              "resumed thread sync failed; queued as a job",
+            );
+            return this.deps.requestThreadSync(conversationId).catch(() => undefined);
+          }),
+        );
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.resuming.set(conversationId, timer);
+  }
+
+  private async syncOnce(conversationId: string): Promise<RetryLater | undefined> {
     const current = this.draining.get(conversationId);
     if (current) {
       // The running drain takes one more pass instead of this job waiting for its lock.
@@ -87,29 +133,35 @@ export class ThreadSyncService {
       );
       return undefined;
     }
-    const freeAt = this.channelFreeAt.get(channel) ?? 0;
-    if (freeAt > Date.now()) return { retryAt: new Date(freeAt) };
-    this.channelFreeAt.delete(channel);
     try {
-      await this.drainInto(channel, conversation);
-      return undefined;
+      return await this.drainInto(channel, conversation);
     } catch (error) {
       const waitMs = rateLimitedFor(error);
       if (waitMs === null) throw error;
       // Every entry posted so far is marked; the rest wait for the channel to be free again.
-      const retryAt = Date.now() + waitMs;
-      this.channelFreeAt.set(channel, retryAt);
       logger.debug({ conversationId, channel, waitMs }, "Slack rate limit for this channel: posting later");
-      return { retryAt: new Date(retryAt) };
+      return { retryAt: new Date(this.pacer.limited(channel, waitMs)) };
     }
   }
 
-  private async drainInto(channel: string, conversation: LoadedConversation): Promise<void> {
+  /** The channel's next free moment when it is not free now; every post waits for one. */
+  private notYet(channel: string): RetryLater | null {
+    const at = this.pacer.nextPostAt(channel);
+    return at === null ? null : { retryAt: new Date(at) };
+  }
+
+  private async drainInto(
+    channel: string,
+    conversation: LoadedConversation,
+  ): Promise<RetryLater | undefined> {
     const { db, publisher } = this.deps;
     const conversationId = conversation.id;
     let threadTs = conversation.threadTs;
     if (!threadTs) {
+      const wait = this.notYet(channel);
+      if (wait) return wait;
       threadTs = await publisher.postRoot(channel, await rootView(db, conversation));
+      this.pacer.posted(channel);
       await db.groupConversation.update({
         where: { id: conversation.id },
         data: { channelId: channel, threadTs, rootDirty: false },
@@ -136,7 +188,10 @@ export class ThreadSyncService {
     });
     const icons = senderIcons(conversation.participants.map((p) => p.contact.number));
     for (const message of pending) {
+      const wait = this.notYet(channel);
+      if (wait) return wait;
       const ts = await this.post(channel, threadTs, conversation, message, icons);
+      if (ts) this.pacer.posted(channel);
       await db.message.update({
         where: { id: message.id },
         data: {
@@ -147,6 +202,7 @@ export class ThreadSyncService {
       });
     }
     await this.markDelivered(conversationId);
+    return undefined;
   }
 
   private async post(
