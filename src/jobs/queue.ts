@@ -88,7 +88,7 @@ export async function startJobQueue(
       }
     }
   }
-  const workers = new Map<QueueName, { ids: string[]; idle: Set<string> }>();
+  const workers = new Map<QueueName, { idle: Set<string> }>();
   const running = new InFlight();
   let turn = 0;
 
@@ -108,7 +108,7 @@ export async function startJobQueue(
     },
 
     async work(queue, handler, concurrency = 2) {
-      const pool = { ids: [] as string[], idle: new Set<string>() };
+      const pool = { idle: new Set<string>() };
       workers.set(queue, pool);
       for (let i = 0; i < concurrency; i++) {
         let self = "";
@@ -131,7 +131,6 @@ export async function startJobQueue(
             }
           },
         );
-        pool.ids.push(self);
         pool.idle.add(self);
       }
     },
