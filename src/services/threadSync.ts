@@ -55,6 +55,7 @@ export class ThreadSyncService {
 
   /** Conversations waiting for their channel to be free again, resumed by a timer of this process. */
   private readonly resuming = new Map<string, NodeJS.Timeout>();
+  /** Syncs the timers started, awaited when this process stops. */
   private readonly resumed = new InFlight();
   private stopped = false;
 
@@ -70,6 +71,13 @@ export class ThreadSyncService {
     if (later) this.resumeAt(conversationId, later.retryAt.getTime());
   }
 
+  private syncOrQueue(conversationId: string): Promise<void> {
+    return this.sync(conversationId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, conversationId }, "thread sync failed; queued as a job");
+      return this.deps.requestThreadSync(conversationId).catch(() => undefined);
+    });
+  }
+
   /** Clears the timers and waits for the syncs they started. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -83,15 +91,7 @@ export class ThreadSyncService {
     const timer = setTimeout(
       () => {
         this.resuming.delete(conversationId);
-        void this.resumed.track(
-          this.sync(conversationId).catch((error: unknown) => {
-            this.deps.logger.warn(
-              { err: error, conversationId },
-              "resumed thread sync failed; queued as a job",
-            );
-            return this.deps.requestThreadSync(conversationId).catch(() => undefined);
-          }),
-        );
+        void this.resumed.track(this.syncOrQueue(conversationId));
       },
       Math.max(0, at - Date.now()),
     );
@@ -107,17 +107,21 @@ export class ThreadSyncService {
     }
     const state = { again: false };
     this.draining.set(conversationId, state);
+    let later: RetryLater | undefined;
     try {
-      return await this.deps.locks.withLock(`thread:${conversationId}`, async () => {
+      later = await this.deps.locks.withLock(`thread:${conversationId}`, async () => {
         for (;;) {
           state.again = false;
-          const later = await this.drain(conversationId);
-          if (later || !state.again) return later;
+          const result = await this.drain(conversationId);
+          if (result || !state.again) return result;
         }
       });
     } finally {
       this.draining.delete(conversationId);
     }
+    // A request that came while the lock was being released found this drain still registered and
+    // left its work to it: take that pass now, or the entry would wait for the sweeper.
+    return later ?? (state.again ? this.syncOnce(conversationId) : undefined);
   }
 
   private async drain(conversationId: string): Promise<RetryLater | undefined> {
