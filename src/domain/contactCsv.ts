@@ -34,6 +34,16 @@ function headerColumns(cells: string[]): { name: number; number: number } | null
 }
 
 /**
+ * A `'` before a character a spreadsheet would run as a formula is the mark CSV writers (this
+ * app's opt-out export among them, per OWASP) add so the cell stays text; the value is what follows.
+ */
+const FORMULA_ESCAPE = /^'(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/;
+
+function unescapeFormula(cell: string): string {
+  return cell.replace(FORMULA_ESCAPE, "");
+}
+
+/**
  * Parses a contacts CSV: `name,number` rows, with or without a header row (a header may name the
  * columns in any order: name/number/phone/mobile; without one, `number,name` is recognised from
  * the first row). A one-column file is a list of numbers. Rows are
@@ -60,7 +70,8 @@ export function parseContactsCsv(text: string): ParsedContactsCsv {
   const seen = new Map<string, number>();
   let columns = { name: 0, number: 1 };
   let first = true;
-  for (const { record, info } of records) {
+  for (const { record: cells, info } of records) {
+    const record = cells.map(unescapeFormula);
     // info.lines is the line the record ends on; a record spanning lines starts earlier.
     const row = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
     if (record.every((cell) => cell === "")) continue;

@@ -74,7 +74,12 @@ export class ConsentAdminService {
     });
   }
 
-  /** The opt-out list of a line as CSV, for carriers' and auditors' requests. */
+  /**
+   * The opt-out list of a line as CSV, for carriers' and auditors' requests. Cells that a
+   * spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR: every `+1…` number, an
+   * admin's reason) get a leading `'` (OWASP's CSV-injection advice): spreadsheets then show the
+   * cell as text, numbers included, and the contacts import strips the mark when reading it back.
+   */
   async exportOptOutsCsv(lineId: string): Promise<string> {
     const rows = await this.optedOut(lineId, 100_000);
     return stringify(
@@ -86,7 +91,11 @@ export class ConsentAdminService {
         r.actor ?? "",
         r.reason ?? "",
       ]),
-      { header: true, columns: ["number", "name", "opted_out_at", "source", "changed_by", "reason"] },
+      {
+        header: true,
+        columns: ["number", "name", "opted_out_at", "source", "changed_by", "reason"],
+        escape_formulas: true,
+      },
     );
   }
 

@@ -245,16 +245,17 @@ describe("opt-outs", () => {
     const fileId = ((complete?.args.files ?? []) as { id: string }[])[0]?.id ?? "";
     const csv = h.slack.uploadedFiles.get(fileId)?.toString("utf8") ?? "";
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    // Numbers carry the leading ' that keeps a spreadsheet from reading them as formulas.
     expect(rows).toContainEqual(
       expect.objectContaining({
-        number: "+16465550150",
+        number: "'+16465550150",
         source: "admin",
         changed_by: ADMIN,
         reason: "asked by email on 3 May",
       }),
     );
     // Earlier tests' STOPs are in it too, as keyword opt-outs.
-    expect(rows).toContainEqual(expect.objectContaining({ number: "+12125550143", source: "keyword" }));
+    expect(rows).toContainEqual(expect.objectContaining({ number: "'+12125550143", source: "keyword" }));
   });
 
   test("opting a number back in records the reason too", async () => {
