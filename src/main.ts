@@ -1,5 +1,6 @@
 import { startApplication } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { EmbeddedPostgresError } from "./db/embedded";
 import { createLogger } from "./logger";
 
 async function main(): Promise<void> {
@@ -41,6 +42,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Its message is the one sentence that names the fix; a stack would only bury it.
+  if (error instanceof EmbeddedPostgresError) {
+    process.stderr.write(`Failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import pg from "pg";
-import { type AppProcess, buildApp, freePort, startAppProcess } from "../support/appProcess";
+import { type PostgresCluster, startPostgresCluster } from "../../src/db/embedded";
+import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
 import { inboundMessageCallback } from "../support/bandwidthSpec";
 import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
 import { type FakeSlack, startFakeSlack } from "../support/fakeSlack";
@@ -22,30 +23,25 @@ import {
  * recovers by itself.
  */
 
-let server: ChildProcess;
-let lines: AsyncIterator<string>;
+let server: PostgresCluster;
+let serverDir: string;
 let build: ReturnType<typeof buildApp>;
 let slack: FakeSlack;
 let bandwidth: FakeBandwidth;
 let app: AppProcess;
 let databaseUrl: string;
 
-async function expectLine(prefix: string): Promise<string> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`pg server ended before "${prefix}"`);
-    if (value.startsWith(prefix)) return value;
-  }
-}
-
 beforeAll(async () => {
   build = buildApp();
-  const port = await freePort();
-  server = spawn(process.execPath, [path.join(__dirname, "../support/pgServer.cjs"), String(port)], {
-    stdio: ["pipe", "pipe", "inherit"],
+  // A cluster of its own, since the drill stops it under the running app.
+  serverDir = mkdtempSync(path.join(os.tmpdir(), "reply-all-pg-drill-"));
+  server = await startPostgresCluster({
+    dataDir: path.join(serverDir, "data"),
+    password: "drill",
+    settings: { fsync: "off" },
   });
-  lines = readline.createInterface({ input: server.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-  databaseUrl = (await expectLine("ready ")).slice("ready ".length);
+  await server.createDatabase("drill");
+  databaseUrl = server.url("drill");
   slack = await startFakeSlack();
   bandwidth = await startFakeBandwidth({
     accountId: ACCOUNT_ID,
@@ -59,8 +55,8 @@ beforeAll(async () => {
 afterAll(async () => {
   app?.kill("SIGKILL");
   await app?.exited;
-  server.stdin?.write("exit\n");
-  await new Promise((resolve) => server.once("exit", resolve));
+  await server?.destroy();
+  if (serverDir) rmSync(serverDir, { recursive: true, force: true });
   await slack?.close();
   await bandwidth?.close();
   build?.cleanup();
@@ -92,14 +88,12 @@ test("PostgreSQL restarted under the app: readyz red then green, no 2xx without 
   expect(await send()).toBe(200);
   expect(await ready()).toBe(200);
 
-  server.stdin?.write("stop\n");
-  await expectLine("stopped");
+  await server.stop();
   expect(await ready()).toBe(503);
   for (let i = 0; i < 3; i++) expect(await send()).toBeGreaterThanOrEqual(500);
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
 
-  server.stdin?.write("start\n");
-  await expectLine("started");
+  await server.start();
   await eventually(async () => (await ready()) === 200, 30_000);
   await eventually(async () => (await send()) === 200, 30_000);
   expect(app.child.exitCode).toBeNull();

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 
 const ROOT = resolve(__dirname, "../..");
 // Slack's published manifest schema (draft-07, so Ajv's default class applies).
-const SCHEMA_PATH = resolve(ROOT, "../shared/fixtures/slack-manifest.schema.json");
+const SCHEMA_PATH = resolve(ROOT, "test/fixtures/slack-manifest.schema.json");
 
 function compileManifestSchema(): ValidateFunction {
   const schema: unknown = JSON.parse(readFileSync(SCHEMA_PATH, "utf8"));
