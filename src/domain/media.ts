@@ -29,7 +29,7 @@ export interface AttachmentSelection<T extends AttachmentCandidate> {
   rejected: { file: T; reason: string }[];
 }
 
-function megabytes(bytes: number): string {
+export function megabytes(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
@@ -57,4 +57,15 @@ export function selectAttachments<T extends AttachmentCandidate>(files: T[]): At
     }
   }
   return { accepted, rejected };
+}
+
+/**
+ * A file the app will not fetch or pass on, with the reason in words its author understands
+ * ("its link does not point to Slack's file servers"). Not worth a retry.
+ */
+export class FileRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "FileRefused";
+  }
 }

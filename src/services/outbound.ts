@@ -2,7 +2,7 @@ import { z } from "zod";
 import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
-import { selectAttachments } from "../domain/media";
+import { FileRefused, MAX_MMS_BYTES, selectAttachments } from "../domain/media";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
 import { slackToPlainText } from "../domain/slackText";
 import type { JobContext } from "../jobs/queue";
@@ -52,7 +52,14 @@ export class OutboundService {
     });
     if (!conversation) return "not-a-conversation";
     const text = slackToPlainText(reply.text).trim();
-    const { accepted, rejected } = selectAttachments(reply.files);
+    // A file whose link is not on Slack's file servers is never fetched: the token would go with it.
+    const offSlack = reply.files.filter((f) => !publisher.isSlackFileUrl(f.url));
+    const selection = selectAttachments(reply.files.filter((f) => !offSlack.includes(f)));
+    const accepted = selection.accepted;
+    const rejected = [
+      ...offSlack.map((file) => ({ file, reason: "its link does not point to Slack's file servers" })),
+      ...selection.rejected,
+    ];
     if (rejected.length) {
       const lines = rejected.map((r) => `• ${r.file.name}: ${r.reason}`).join("\n");
       await publisher.notifyUser(
@@ -202,19 +209,53 @@ export class OutboundService {
     id: string;
     media: string[];
     slackFiles: unknown;
+    slackChannelId: string | null;
+    slackUserId: string | null;
   }): Promise<string[]> {
     const files = slackFilesSchema.safeParse(message.slackFiles ?? []);
     if (!files.success || files.data.length === 0 || message.media.length >= files.data.length)
       return message.media;
     const urls: string[] = [];
+    const kept: SlackFile[] = [];
+    const skipped: string[] = [];
+    let total = 0;
     for (const [index, file] of files.data.entries()) {
-      const bytes = await this.deps.publisher.downloadFile(file);
+      let bytes: Buffer;
+      try {
+        // Sizes in the event are the sender's word; the download stops at what MMS can still carry.
+        bytes = await this.deps.publisher.downloadFile(file, MAX_MMS_BYTES - total);
+      } catch (error) {
+        if (!(error instanceof FileRefused)) throw error;
+        this.deps.logger.warn(
+          { messageId: message.id, fileId: file.id, reason: error.reason },
+          "file skipped",
+        );
+        skipped.push(`• ${file.name}: ${error.reason}`);
+        continue;
+      }
+      total += bytes.length;
       const safeName = file.name.replace(/[^A-Za-z0-9._-]/g, "_").slice(-80) || "file";
       urls.push(
         await this.deps.media.uploadMedia(`${message.id}-${index}-${safeName}`, bytes, file.mimetype),
       );
+      kept.push(file);
     }
-    await this.deps.db.message.update({ where: { id: message.id }, data: { media: urls } });
+    // Only the files that went stay on the message, so a retry neither fetches nor reports again.
+    await this.deps.db.message.update({
+      where: { id: message.id },
+      data: { media: urls, ...(skipped.length ? { slackFiles: kept.map((f) => ({ ...f })) } : {}) },
+    });
+    if (skipped.length && message.slackChannelId && message.slackUserId) {
+      await this.deps.publisher
+        .notifyUser(
+          message.slackChannelId,
+          message.slackUserId,
+          `:warning: ${skipped.length === 1 ? "This file was" : "These files were"} not texted:\n${skipped.join("\n")}`,
+        )
+        .catch((err: unknown) =>
+          this.deps.logger.warn({ err }, "could not tell the author about skipped files"),
+        );
+    }
     return urls;
   }
 

@@ -50,5 +50,8 @@ export interface ThreadPublisher {
   notifyUser(channel: string, user: string, text: string): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | null>;
   react(channel: string, ts: string, emoji: string): Promise<void>;
-  downloadFile(file: SlackFile): Promise<Buffer>;
+  /** Whether a file's URL is on Slack's own file servers, the only place the bot token goes. */
+  isSlackFileUrl(url: string): boolean;
+  /** At most `maxBytes`; throws FileRefused (domain/media) when the file will not be passed on. */
+  downloadFile(file: SlackFile, maxBytes: number): Promise<Buffer>;
 }

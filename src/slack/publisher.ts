@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "../services/ports";
+import { createSlackFileFetcher, slackFileOrigins } from "./fileDownload";
 import { escapeMrkdwn } from "./views/text";
 import { threadEntryMessage } from "./views/threadEntry";
 import { threadRootBlocks, threadRootText } from "./views/threadRoot";
@@ -12,6 +13,11 @@ export function createSlackPublisher(
   logger: Logger,
   fetchFile: typeof fetch = fetch,
 ): ThreadPublisher {
+  const files = createSlackFileFetcher({
+    botToken,
+    origins: slackFileOrigins(client.slackApiUrl),
+    fetch: fetchFile,
+  });
   return {
     async postRoot(channel, root) {
       const result = await client.chat.postMessage({
@@ -80,10 +86,8 @@ export function createSlackPublisher(
       }
     },
 
-    async downloadFile(file: SlackFile) {
-      const response = await fetchFile(file.url, { headers: { Authorization: `Bearer ${botToken}` } });
-      if (!response.ok) throw new Error(`Slack file download failed with ${response.status}`);
-      return Buffer.from(await response.arrayBuffer());
-    },
+    isSlackFileUrl: (url) => files.allows(url),
+
+    downloadFile: (file: SlackFile, maxBytes: number) => files.download(file.url, maxBytes),
   };
 }

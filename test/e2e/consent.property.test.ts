@@ -40,6 +40,7 @@ const publisher: ThreadPublisher = {
   notifyUser: async () => undefined,
   permalink: async () => null,
   react: async () => undefined,
+  isSlackFileUrl: () => true,
   downloadFile: async () => Buffer.from(""),
 };
 

@@ -77,6 +77,10 @@ export interface RegisteredFile {
   name: string;
   mimetype: string;
   bytes: Buffer | Uint8Array | string;
+  /** Answer downloads with a 302 to this URL instead of the bytes. */
+  redirectTo?: string;
+  /** Send the bytes without a Content-Length (chunked), as a server that does not say the size. */
+  unannouncedLength?: boolean;
 }
 
 /** A file object as it appears in a message event's `files` array. */
@@ -1035,6 +1039,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       sendText(res, 401, "not_authed: files-pri requires Authorization: Bearer <token>");
     } else if (bytes === undefined) {
       sendText(res, 404, "file_not_found");
+    } else if (reg?.redirectTo) {
+      res.writeHead(302, { location: reg.redirectTo }).end();
+    } else if (reg?.unannouncedLength) {
+      res.writeHead(200, { "content-type": mimetype });
+      res.end(req.method === "HEAD" ? undefined : bytes);
     } else {
       res.writeHead(200, { "content-type": mimetype, "content-length": String(bytes.length) });
       res.end(req.method === "HEAD" ? undefined : bytes);

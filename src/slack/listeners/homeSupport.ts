@@ -21,14 +21,14 @@ export interface HomeDeps {
   settings: SettingsService;
   home: HomePublisher;
   logger: Logger;
-  /** Downloads a file from Slack (url_private) with the bot token. */
-  downloadFile(file: {
-    id: string;
-    name: string;
-    mimetype: string;
-    size: number;
-    url: string;
-  }): Promise<Buffer>;
+  /**
+   * Downloads a file from Slack (url_private) with the bot token, at most `maxBytes`; throws
+   * FileRefused when the link is not Slack's or the file is too large.
+   */
+  downloadFile(
+    file: { id: string; name: string; mimetype: string; size: number; url: string },
+    maxBytes: number,
+  ): Promise<Buffer>;
 }
 
 export const REFUSED =

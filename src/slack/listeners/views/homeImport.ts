@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { parseContactsCsv } from "../../../domain/contactCsv";
+import { FileRefused } from "../../../domain/media";
 import type { ImportSummary } from "../../../services/contacts";
 import { MODALS } from "../../views/homeIds";
 import { IMPORT_FIELDS, importProgressView, importResultView } from "../../views/importModal";
@@ -39,17 +40,22 @@ async function readUpload(
   const file = info.data.file;
   const url = file.url_private_download ?? file.url_private;
   if (!url) return failed("Slack did not give a download link for the file.");
-  if (file.size > MAX_IMPORT_FILE_BYTES)
-    return failed("The file is larger than 2 MB; split it into smaller files.");
-  const bytes = await deps.downloadFile({
-    id: file.id,
-    name: file.name,
-    mimetype: file.mimetype,
-    size: file.size,
-    url,
-  });
-  if (bytes.length > MAX_IMPORT_FILE_BYTES)
-    return failed("The file is larger than 2 MB; split it into smaller files.");
+  const tooLarge = failed("The file is larger than 2 MB; split it into smaller files.");
+  if (file.size > MAX_IMPORT_FILE_BYTES) return tooLarge;
+  let bytes: Buffer;
+  try {
+    // The declared size may lie: the download itself stops at the cap.
+    bytes = await deps.downloadFile(
+      { id: file.id, name: file.name, mimetype: file.mimetype, size: file.size, url },
+      MAX_IMPORT_FILE_BYTES,
+    );
+  } catch (error) {
+    if (!(error instanceof FileRefused)) throw error;
+    deps.logger.warn({ fileId: file.id, reason: error.reason }, "contact import file refused");
+    return error.reason.startsWith("it is larger")
+      ? tooLarge
+      : failed(`The file was not read: ${error.reason}. Upload the CSV to Slack itself and try again.`);
+  }
   if (bytes.includes(0)) return failed("The file is not a text (CSV) file.");
   return bytes.toString("utf8");
 }
