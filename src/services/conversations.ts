@@ -1,4 +1,5 @@
 import type { Db, Tx } from "../db/client";
+import { DEFAULT_NOTE_MARKER } from "../domain/notes";
 import { participantKey } from "../domain/participants";
 import { describeCost } from "../domain/segments";
 import type { ThreadRootView } from "./ports";
@@ -78,10 +79,13 @@ export async function optedOutNumbers(db: Db | Tx, lineId: string, numbers: stri
 export async function rootView(db: Db | Tx, conversation: LoadedConversation): Promise<ThreadRootView> {
   const numbers = conversation.participants.map((p) => p.contact.number);
   const optedOut = await optedOutNumbers(db, conversation.lineId, numbers);
-  const first = await db.message.findFirst({
-    where: { conversationId: conversation.id, kind: "OUTBOUND", sendState: "SENT" },
-    orderBy: { seq: "asc" },
-  });
+  const [first, settings] = await Promise.all([
+    db.message.findFirst({
+      where: { conversationId: conversation.id, kind: "OUTBOUND", sendState: "SENT" },
+      orderBy: { seq: "asc" },
+    }),
+    db.settings.findUnique({ where: { id: 1 }, select: { noteMarker: true } }),
+  ]);
   return {
     groupName: conversation.name,
     line: {
@@ -95,6 +99,7 @@ export async function rootView(db: Db | Tx, conversation: LoadedConversation): P
       optedOut: optedOut.has(p.contact.number),
     })),
     startedBy: conversation.startedBy,
+    noteMarker: settings?.noteMarker ?? DEFAULT_NOTE_MARKER,
     cost: conversation.startedBy && first ? describeCost(first.recipients.length, first.text) : null,
   };
 }

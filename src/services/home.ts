@@ -22,6 +22,7 @@ export type HomeTabData =
   | {
       tab: "settings";
       appendSenderName: boolean;
+      noteMarker: string;
       admins: { userId: string; addedBy: string; createdAt: Date }[];
       adminCount: number;
     };
@@ -130,6 +131,7 @@ export class HomeService {
         return {
           tab: "settings",
           appendSenderName: settings.appendSenderName,
+          noteMarker: settings.noteMarker,
           admins,
           adminCount,
         } satisfies HomeTabData;

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import { FileRefused, MAX_MMS_BYTES, selectAttachments } from "../domain/media";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
+import { DEFAULT_NOTE_MARKER, INTERNAL_NOTE_REACTION, isInternalNote } from "../domain/notes";
 import { slackToPlainText } from "../domain/slackText";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
@@ -44,7 +45,7 @@ export class OutboundService {
    */
   async receiveThreadReply(
     reply: ThreadReply,
-  ): Promise<"queued" | "duplicate" | "not-a-conversation" | "rejected"> {
+  ): Promise<"queued" | "duplicate" | "not-a-conversation" | "rejected" | "note"> {
     const { db, publisher } = this.deps;
     const conversation = await db.groupConversation.findUnique({
       where: { channelId_threadTs: { channelId: reply.channelId, threadTs: reply.threadTs } },
@@ -52,6 +53,12 @@ export class OutboundService {
     });
     if (!conversation) return "not-a-conversation";
     const text = slackToPlainText(reply.text).trim();
+    const settings = await db.settings.findUnique({ where: { id: 1 } });
+    if (isInternalNote(text, settings?.noteMarker ?? DEFAULT_NOTE_MARKER)) {
+      // Marked where everyone sees it, so nobody wonders whether the customers got it.
+      await publisher.react(reply.channelId, reply.ts, INTERNAL_NOTE_REACTION);
+      return "note";
+    }
     // A file whose link is not on Slack's file servers is never fetched: the token would go with it.
     const offSlack = reply.files.filter((f) => !publisher.isSlackFileUrl(f.url));
     const selection = selectAttachments(reply.files.filter((f) => !offSlack.includes(f)));
@@ -77,7 +84,6 @@ export class OutboundService {
       );
       return "rejected";
     }
-    const settings = await db.settings.findUnique({ where: { id: 1 } });
     const name = settings?.appendSenderName ? await this.deps.userName(reply.userId) : null;
     const signed = name ? `${text}\n— ${name}` : text;
     const inserted = await db.message.createMany({
@@ -100,6 +106,41 @@ export class OutboundService {
     if (inserted.count === 0) return "duplicate";
     await this.deps.requestOutbound(conversation.id);
     return "queued";
+  }
+
+  /**
+   * A teammate edited or deleted a reply that was (or is being) texted. A text cannot be unsent, so
+   * the author is told, privately in the thread, once per reply whatever happens to it afterwards.
+   */
+  async replyChangedInSlack(change: {
+    channelId: string;
+    threadTs: string;
+    ts: string;
+    how: "edited" | "deleted";
+  }): Promise<"told" | "already-told" | "not-texted"> {
+    const { db, publisher } = this.deps;
+    const message = await db.message.findUnique({
+      where: { slackChannelId_slackTs: { slackChannelId: change.channelId, slackTs: change.ts } },
+      select: { id: true, kind: true, sendState: true, slackUserId: true },
+    });
+    if (message?.kind !== "OUTBOUND" || !message.slackUserId) return "not-texted";
+    if (message.sendState === "BLOCKED" || message.sendState === "FAILED") return "not-texted";
+    const first = await db.message.updateMany({
+      where: { id: message.id, unsendNoticeAt: null },
+      data: { unsendNoticeAt: new Date() },
+    });
+    if (first.count === 0) return "already-told";
+    const what =
+      change.how === "edited"
+        ? "Editing it here does not change what the contacts received."
+        : "Deleting it here does not unsend it.";
+    await publisher.notifyUser(
+      change.channelId,
+      message.slackUserId,
+      `:information_source: That reply was texted to the group, and a text cannot be unsent. ${what}`,
+      change.threadTs,
+    );
+    return "told";
   }
 
   /** Job: text every queued message of a conversation, oldest first. */

@@ -12,6 +12,8 @@ export interface ThreadRootView {
   participants: ParticipantView[];
   /** Slack user id, or null when the contacts started the conversation. */
   startedBy: string | null;
+  /** How a teammate keeps a reply in Slack (see domain/notes). */
+  noteMarker: string;
   /** The cost line of the first message, e.g. "9 texts (9 contacts × 1 segment)". */
   cost: string | null;
 }
@@ -47,7 +49,8 @@ export interface ThreadPublisher {
   updateRoot(channel: string, ts: string, root: ThreadRootView): Promise<void>;
   postEntry(channel: string, threadTs: string, entry: ThreadEntryView): Promise<string>;
   uploadFiles(channel: string, threadTs: string, files: UploadedFile[], comment: string): Promise<void>;
-  notifyUser(channel: string, user: string, text: string): Promise<void>;
+  /** Privately, to one user; in the thread when `threadTs` is given. */
+  notifyUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | null>;
   react(channel: string, ts: string, emoji: string): Promise<void>;
   /** Whether a file's URL is on Slack's own file servers, the only place the bot token goes. */

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { checkNoteMarker } from "../domain/notes";
 
 /** Workspace-wide settings (one row, id 1). */
 export class SettingsService {
@@ -6,6 +7,18 @@ export class SettingsService {
 
   get() {
     return this.db.settings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+  }
+
+  /** The note marker, if `input` is a usable one (see domain/notes). */
+  async setNoteMarker(input: string): Promise<{ ok: true; marker: string } | { ok: false; error: string }> {
+    const checked = checkNoteMarker(input);
+    if (!checked.ok) return checked;
+    await this.db.settings.upsert({
+      where: { id: 1 },
+      create: { id: 1, noteMarker: checked.marker },
+      update: { noteMarker: checked.marker },
+    });
+    return checked;
   }
 
   /** Whether texts from a thread reply carry the teammate's name. */

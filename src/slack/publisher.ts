@@ -59,9 +59,14 @@ export function createSlackPublisher(
       });
     },
 
-    async notifyUser(channel, user, text) {
+    async notifyUser(channel, user, text, threadTs) {
       try {
-        await client.chat.postEphemeral({ channel, user, text });
+        await client.chat.postEphemeral({
+          channel,
+          user,
+          text,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        });
       } catch (error) {
         // The app may not be in that channel (a DM, say): fall back to a direct message.
         logger.debug({ err: error }, "ephemeral failed; sending a DM instead");

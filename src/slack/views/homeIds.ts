@@ -12,6 +12,7 @@ export const HOME_ACTIONS = {
   consentOpen: "home_consent_open",
   optOutExport: "home_optout_export",
   senderName: "home_sender_name",
+  noteMarker: "home_note_marker",
   adminAdd: "home_admin_add",
   adminRemove: "home_admin_remove",
 } as const;

@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/types";
+import { NOTE_MARKER_MAX_LENGTH } from "../../domain/notes";
 import type { HomeTabData } from "../../services/home";
 import { HOME_ACTIONS } from "./homeIds";
 import { button, context, plain, section } from "./kit";
@@ -24,6 +25,23 @@ export function settingsTabBlocks(data: SettingsTab): KnownBlock[] {
           ...(data.appendSenderName ? { initial_options: [senderOption] } : {}),
         },
       ],
+    },
+    {
+      type: "input",
+      block_id: "home_note_marker",
+      dispatch_action: true,
+      label: plain("Internal note marker"),
+      hint: plain(
+        "A thread reply that begins with this stays in Slack and is never texted. Press Enter to save.",
+      ),
+      element: {
+        type: "plain_text_input",
+        action_id: HOME_ACTIONS.noteMarker,
+        initial_value: data.noteMarker,
+        min_length: 1,
+        max_length: NOTE_MARKER_MAX_LENGTH,
+        dispatch_action_config: { trigger_actions_on: ["on_enter_pressed"] },
+      },
     },
     { type: "divider" },
     section(

@@ -40,7 +40,7 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
           text: [
             started,
             root.cost ? `first message: ${root.cost}` : null,
-            "reply in this thread to text the whole group",
+            `replies here are texted to the whole group; start one with \`${escapeMrkdwn(root.noteMarker)}\` for an internal note`,
           ]
             .filter(Boolean)
             .join(" · "),

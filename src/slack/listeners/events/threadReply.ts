@@ -27,8 +27,58 @@ const threadReply = z.object({
   bot_id: z.undefined().optional(),
 });
 
+// A teammate's reply as it was or is now, inside an edit or a deletion event.
+const replyInThread = z.object({
+  ts: z.string(),
+  thread_ts: z.string(),
+  text: z.string().default(""),
+  bot_id: z.undefined().optional(),
+});
+
+// An edit of a reply's words (Slack also sends message_changed when it adds link previews).
+const replyEdited = z.object({
+  type: z.literal("message"),
+  subtype: z.literal("message_changed"),
+  channel: z.string(),
+  message: replyInThread,
+  previous_message: replyInThread,
+});
+
+const replyDeleted = z.object({
+  type: z.literal("message"),
+  subtype: z.literal("message_deleted"),
+  channel: z.string(),
+  previous_message: replyInThread,
+});
+
 export function register(app: App, outbound: OutboundService): void {
   app.event("message", async ({ event, logger }) => {
+    const edited = replyEdited.safeParse(event);
+    if (edited.success) {
+      const { message, previous_message: before } = edited.data;
+      if (message.ts === message.thread_ts || message.text === before.text) return;
+      const outcome = await outbound.replyChangedInSlack({
+        channelId: edited.data.channel,
+        threadTs: message.thread_ts,
+        ts: message.ts,
+        how: "edited",
+      });
+      logger.debug(`edited reply: ${outcome}`);
+      return;
+    }
+    const deleted = replyDeleted.safeParse(event);
+    if (deleted.success) {
+      const before = deleted.data.previous_message;
+      if (before.ts === before.thread_ts) return;
+      const outcome = await outbound.replyChangedInSlack({
+        channelId: deleted.data.channel,
+        threadTs: before.thread_ts,
+        ts: before.ts,
+        how: "deleted",
+      });
+      logger.debug(`deleted reply: ${outcome}`);
+      return;
+    }
     const parsed = threadReply.safeParse(event);
     if (!parsed.success || parsed.data.thread_ts === parsed.data.ts) return;
     const reply = parsed.data;
