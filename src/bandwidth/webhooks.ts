@@ -19,6 +19,22 @@ export const WEBHOOK_PATHS = {
 
 const BODY_LIMIT = 1024 * 1024;
 
+/** Bandwidth's callbacks nest four levels deep; far deeper is not a callback, and would exhaust the stack. */
+const MAX_NESTING = 32;
+
+class TooDeep extends Error {}
+
+/** Throws TooDeep when `value` nests arrays and objects more than `limit` levels (walked without recursion). */
+function assertShallow(value: unknown, limit: number): void {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (!node || typeof node !== "object") continue;
+    if (depth >= limit) throw new TooDeep();
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+}
+
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
 }
@@ -115,11 +131,16 @@ export function createWebhookHandler(options: WebhookOptions) {
     let payload: unknown;
     try {
       payload = JSON.parse((await readBody(req, BODY_LIMIT)).toString("utf8"));
+      assertShallow(payload, MAX_NESTING);
     } catch (error) {
       // The unread rest of the body is still on the socket: close it rather than reuse it.
       if (error instanceof BodyTooLarge)
         return reply(res, 413, { error: "body too large" }, { connection: "close" });
-      return reply(res, 400, { error: "body is not JSON" });
+      if (error instanceof TooDeep) return reply(res, 400, { error: "body nests too deeply" });
+      if (error instanceof SyntaxError) return reply(res, 400, { error: "body is not JSON" });
+      // The client went away mid-body (or the like): nobody is left to answer.
+      log.debug({ err: error }, "webhook body not read");
+      return reply(res, 400, { error: "body could not be read" });
     }
     const elements = Array.isArray(payload) ? payload : [payload];
     if (elements.length > 1000) return reply(res, 413, { error: "too many callbacks in one request" });
