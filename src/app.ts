@@ -115,6 +115,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     }),
   });
 
+  const slackApiUrl = config.SLACK_API_URL ?? "https://slack.com/api/";
   const boltLogger = {
     debug: (...msg: unknown[]) => logger.debug({ bolt: msg.map(String).join(" ") }),
     info: (...msg: unknown[]) => logger.info({ bolt: msg.map(String).join(" ") }),
@@ -142,7 +143,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     extendedErrorHandler: true,
     clientOptions: {
       ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-      fetch: shutdown.fetch(metrics.countingFetch("slack")),
+      fetch: shutdown.fetch(metrics.countingFetch("slack", slackApiUrl)),
       retryConfig: slackRetries,
     },
   });
@@ -154,7 +155,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   // waits out that one channel, where WebClient would pause every call of the app.
   const threadClient = new WebClient(config.SLACK_BOT_TOKEN, {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-    fetch: shutdown.fetch(metrics.countingFetch("slack")),
+    fetch: shutdown.fetch(metrics.countingFetch("slack", slackApiUrl)),
     logger: boltLogger,
     rejectRateLimitedCalls: true,
     retryConfig: slackRetries,

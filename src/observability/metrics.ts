@@ -3,6 +3,15 @@ import client from "prom-client";
 export type QueueStats = { queue: string; waiting: number; oldestSeconds: number }[];
 export type OutboxStats = { pendingPosts: number; queuedTexts: number };
 
+const SLACK_METHOD = /^[a-z]+(\.[A-Za-z]+)+$/;
+
+/** The metrics label of a call to `url`: see Metrics.countingFetch. */
+export function slackMethodLabel(url: string, apiBase: string): string {
+  if (!url.startsWith(apiBase)) return "files.upload";
+  const method = url.slice(apiBase.length).split(/[?#]/)[0] ?? "";
+  return method.length <= 64 && SLACK_METHOD.test(method) ? method : "other";
+}
+
 /**
  * Prometheus metrics, one registry per app instance (tests run several in one process).
  * The gauges read the database when scraped, so they are true across instances.
@@ -75,12 +84,17 @@ export class Metrics {
     });
   }
 
-  /** A fetch that counts Slack Web API calls by method and status (WebClient's `fetch` option). */
-  /** `fetch` that counts calls by method and status. */
-  countingFetch(service: string, inner: typeof fetch = fetch): typeof fetch {
+  /**
+   * A `fetch` for WebClient that counts Slack Web API calls by method and status. The method label
+   * comes from a bounded set: a Web API method name under `apiUrl`, "files.upload" for the one-off
+   * upload URLs Slack hands out (each is unique; as labels they would grow the registry forever),
+   * "other" for anything else.
+   */
+  countingFetch(service: string, apiUrl: string, inner: typeof fetch = fetch): typeof fetch {
+    const base = apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`;
     return async (input, init) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-      const method = new URL(url).pathname.split("/").filter(Boolean).pop() ?? "unknown";
+      const method = slackMethodLabel(url, base);
       try {
         const response = await inner(input, init);
         this.apiCalls.inc({ service, method, status: String(response.status) });
