@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isMonthKey, monthLabel } from "../domain/usage";
+import { isMonthKey, monthKey, monthLabel, previousMonth } from "../domain/usage";
 import type { Logger } from "../logger";
 import type { UsageReport, UsageService } from "../services/usage";
-import { USAGE_CHART_PATH, verifyUsageChartSignature } from "./chartSignature";
+import { chartUrlLive, USAGE_CHART_PATH, verifyUsageChartSignature } from "./chartSignature";
 import { type ChartGroup, type ChartSeries, renderBarChart } from "./usageChart";
 
 const CACHE_MS = 5 * 60_000;
@@ -37,8 +37,9 @@ export function usageChartData(report: UsageReport): { groups: ChartGroup[]; ser
 }
 
 /**
- * GET /charts/usage.png?month=YYYY-MM&v=…&sig=…: the usage chart, for Slack to fetch into the Home
- * tab. No login (Slack fetches images anonymously), so only URLs signed by the app are served.
+ * GET /charts/usage.png?month=YYYY-MM&v=…&exp=…&sig=…: the usage chart, for Slack to fetch into the
+ * Home tab. No login (Slack fetches images anonymously), so only URLs signed by the app are served,
+ * until they expire.
  */
 export function createChartRoute(deps: {
   secret: string;
@@ -68,15 +69,18 @@ export function createChartRoute(deps: {
     const url = new URL(req.url ?? "/", "http://localhost");
     const month = url.searchParams.get("month") ?? "";
     const version = url.searchParams.get("v") ?? "";
+    const expires = url.searchParams.get("exp") ?? "";
     const sig = url.searchParams.get("sig") ?? "";
-    if (!verifyUsageChartSignature(deps.secret, month, version, sig)) {
-      res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end("bad signature");
-      return;
-    }
-    if (!isMonthKey(month)) {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("bad month");
-      return;
-    }
+    const refuse = (status: number, why: string) =>
+      res.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(why);
+    if (!verifyUsageChartSignature(deps.secret, month, version, expires, sig))
+      return void refuse(403, "bad signature");
+    if (!chartUrlLive(expires, now())) return void refuse(403, "link expired");
+    if (!isMonthKey(month)) return void refuse(400, "bad month");
+    // The Home tab only ever charts this month, so no other month is drawn for anyone; last month
+    // stays valid so a URL handed out just before the month turned still works.
+    const current = monthKey(new Date(now()));
+    if (month !== current && month !== previousMonth(current)) return void refuse(403, "month not offered");
     try {
       const png = await render(month, version);
       res.writeHead(200, {

@@ -208,7 +208,9 @@ test("the Usage tab shows the figures in text beside a signed chart image", asyn
   expect(shown).toContain("sent 9 this month, 3 last month · received 3 this month, 1 last month");
   const image = view.blocks.find((b) => b.type === "image");
   expect(image?.image_url).toMatch(
-    new RegExp(`^${PUBLIC_URL}/charts/usage\\.png\\?month=${month}&v=[0-9a-f]{12}&sig=[0-9a-f]{64}$`),
+    new RegExp(
+      `^${PUBLIC_URL}/charts/usage\\.png\\?month=${month}&v=[0-9a-f]{12}&exp=\\d+&sig=[0-9a-f]{64}$`,
+    ),
   );
 });
 

@@ -8,21 +8,24 @@ describe("signed chart URLs", () => {
     expect(url.origin + url.pathname).toBe("https://texts.example.com/charts/usage.png");
     const month = url.searchParams.get("month") ?? "";
     const v = url.searchParams.get("v") ?? "";
+    const exp = url.searchParams.get("exp") ?? "";
     const sig = url.searchParams.get("sig") ?? "";
-    expect(verifyUsageChartSignature(secret, month, v, sig)).toBe(true);
-    expect(verifyUsageChartSignature(secret, "2026-10", v, sig)).toBe(false);
-    expect(verifyUsageChartSignature(secret, month, "000000000000", sig)).toBe(false);
-    expect(verifyUsageChartSignature("other-secret", month, v, sig)).toBe(false);
-    expect(verifyUsageChartSignature(secret, month, v, sig.slice(1))).toBe(false);
-    expect(verifyUsageChartSignature(secret, month, v, "")).toBe(false);
+    expect(verifyUsageChartSignature(secret, month, v, exp, sig)).toBe(true);
+    expect(verifyUsageChartSignature(secret, "2026-10", v, exp, sig)).toBe(false);
+    expect(verifyUsageChartSignature(secret, month, "000000000000", exp, sig)).toBe(false);
+    expect(verifyUsageChartSignature(secret, month, v, String(Number(exp) + 3600), sig)).toBe(false);
+    expect(verifyUsageChartSignature("other-secret", month, v, exp, sig)).toBe(false);
+    expect(verifyUsageChartSignature(secret, month, v, exp, sig.slice(1))).toBe(false);
+    expect(verifyUsageChartSignature(secret, month, v, exp, "")).toBe(false);
   });
 
   test("the URL changes when the figures change, so Slack's image cache never shows old ones", () => {
     expect(usageChartUrl("https://x", secret, "2026-11", { a: 1 })).not.toBe(
       usageChartUrl("https://x", secret, "2026-11", { a: 2 }),
     );
-    expect(usageChartUrl("https://x", secret, "2026-11", { a: 1 })).toBe(
-      usageChartUrl("https://x", secret, "2026-11", { a: 1 }),
+    const now = Date.UTC(2026, 10, 5, 10, 0, 1);
+    expect(usageChartUrl("https://x", secret, "2026-11", { a: 1 }, now)).toBe(
+      usageChartUrl("https://x", secret, "2026-11", { a: 1 }, now + 30 * 60_000),
     );
   });
 });
