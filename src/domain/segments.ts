@@ -83,8 +83,69 @@ function plural(n: number, singular: string, pluralForm = `${singular}s`): strin
   return `${n} ${n === 1 ? singular : pluralForm}`;
 }
 
-export function describeCost(recipients: number, text: string): string {
-  const segments = Math.max(countSegments(text).segments, 1);
-  const total = messageCost(recipients, segments);
-  return `${plural(total, "text")} (${plural(recipients, "contact")} × ${plural(segments, "segment")})`;
+/**
+ * How carriers bill one send. A text to several numbers at once travels as one group MMS, billed
+ * as one MMS per recipient whatever its length; so does anything with media. A text alone to one
+ * number is SMS, one per GSM-7 or UCS-2 segment. MMS and SMS are priced apart, so they are kept apart.
+ */
+export interface SendEstimate {
+  channel: "MMS" | "SMS";
+  recipients: number;
+  /** Billed messages: MMS per recipient, or SMS per recipient × segment. */
+  messages: number;
+  segments: number;
+  encoding: Encoding;
+}
+
+export function estimateSend(recipients: number, text: string, mediaCount = 0): SendEstimate {
+  const { segments, encoding } = countSegments(text);
+  if (recipients > 1 || mediaCount > 0) {
+    return { channel: "MMS", recipients, messages: recipients, segments, encoding };
+  }
+  return { channel: "SMS", recipients, messages: messageCost(recipients, segments), segments, encoding };
+}
+
+export function describeEstimate(estimate: SendEstimate): string {
+  const { channel, recipients, messages, segments, encoding } = estimate;
+  if (channel === "MMS") {
+    return recipients > 1
+      ? `${messages} MMS (group text: 1 per contact, any length)`
+      : `${messages} MMS (1 contact, with media)`;
+  }
+  const parts = Math.max(segments, 1);
+  const why = encoding === "UCS-2" && parts > 1 ? ", UCS-2" : "";
+  return `${messages} SMS (${plural(recipients, "contact")} × ${plural(parts, "segment")}${why})`;
+}
+
+export function describeCost(recipients: number, text: string, mediaCount = 0): string {
+  return describeEstimate(estimateSend(recipients, text, mediaCount));
+}
+
+/** Common characters outside GSM-7 that word processors and phones type, with a plain GSM-7 stand-in. */
+const PLAIN_STAND_INS: ReadonlyMap<string, string> = new Map([
+  ["\u2014", "-"], // em dash
+  ["\u2013", "-"], // en dash
+  ["\u2018", "'"],
+  ["\u2019", "'"],
+  ["\u201A", "'"],
+  ["\u201C", '"'],
+  ["\u201D", '"'],
+  ["\u201E", '"'],
+  ["\u2026", "..."],
+  ["\u00A0", " "], // no-break space
+  ["\u2022", "-"], // bullet
+]);
+
+/** The distinct characters that make a text UCS-2 (so 70 characters a segment instead of 160). */
+export function ucs2Characters(text: string): string[] {
+  const found = new Set<string>();
+  for (const ch of text) {
+    if (countSegments(ch).encoding === "UCS-2") found.add(ch);
+  }
+  return [...found];
+}
+
+/** The text with typographic punctuation replaced by plain characters; other characters are kept. */
+export function withPlainPunctuation(text: string): string {
+  return Array.from(text, (ch) => PLAIN_STAND_INS.get(ch) ?? ch).join("");
 }

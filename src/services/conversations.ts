@@ -100,6 +100,9 @@ export async function rootView(db: Db | Tx, conversation: LoadedConversation): P
     })),
     startedBy: conversation.startedBy,
     noteMarker: settings?.noteMarker ?? DEFAULT_NOTE_MARKER,
-    cost: conversation.startedBy && first ? describeCost(first.recipients.length, first.text) : null,
+    cost:
+      conversation.startedBy && first
+        ? describeCost(first.recipients.length, first.text, first.media.length)
+        : null,
   };
 }

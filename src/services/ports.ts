@@ -14,7 +14,7 @@ export interface ThreadRootView {
   startedBy: string | null;
   /** How a teammate keeps a reply in Slack (see domain/notes). */
   noteMarker: string;
-  /** The cost line of the first message, e.g. "9 texts (9 contacts × 1 segment)". */
+  /** The cost line of the first message, e.g. "9 MMS (group text: 1 per contact, any length)". */
   cost: string | null;
 }
 

@@ -239,7 +239,7 @@ export class ThreadSyncService {
           kind: "outbound",
           slackUserId: message.slackUserId,
           text: message.text,
-          cost: describeCost(message.recipients.length, message.text),
+          cost: describeCost(message.recipients.length, message.text, message.media.length),
           mediaCount: message.media.length,
         };
         break;

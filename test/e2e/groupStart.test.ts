@@ -131,7 +131,7 @@ describe("starting a Reply-All group text from Slack", () => {
     expect(rootText).toContain("(919) 555-0100");
     expect(rootText).toContain("(212) 555-0143");
     expect(rootText).toContain("<@UDANA>");
-    expect(rootText).toContain("9 texts");
+    expect(rootText).toContain("9 MMS (group text: 1 per contact, any length)");
     const first = posts[1];
     expect(first?.args.thread_ts).toBeDefined();
     expect(String(first?.args.text)).toContain("Pizza at 7?");

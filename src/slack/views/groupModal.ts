@@ -124,7 +124,7 @@ export function groupModalView(input: GroupModalInput): View {
       elements: [
         {
           type: "mrkdwn",
-          text: "Every contact sees every reply. Sending costs one text to each contact per message segment (160 plain characters, or 70 with emoji or accents).",
+          text: "Every contact sees every reply. A group text travels as group MMS: each message costs one MMS per contact, whatever its length.",
         },
       ],
     },

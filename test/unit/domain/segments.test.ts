@@ -1,5 +1,13 @@
 import fc from "fast-check";
-import { countSegments, describeCost, MAX_TEXT_LENGTH, messageCost } from "../../../src/domain/segments";
+import {
+  countSegments,
+  describeCost,
+  estimateSend,
+  MAX_TEXT_LENGTH,
+  messageCost,
+  ucs2Characters,
+  withPlainPunctuation,
+} from "../../../src/domain/segments";
 
 const GSM_BASIC_CHARS =
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -121,16 +129,37 @@ describe("messageCost", () => {
   });
 });
 
-describe("describeCost", () => {
+describe("describeCost: billed as carriers bill it", () => {
   it.each([
-    [9, "Hi all", "9 texts (9 contacts × 1 segment)"],
-    [9, "x".repeat(200), "18 texts (9 contacts × 2 segments)"],
-    [1, "Hi", "1 text (1 contact × 1 segment)"],
-    [1, "x".repeat(200), "2 texts (1 contact × 2 segments)"],
-    [2, "", "2 texts (2 contacts × 1 segment)"],
-    [3, "日".repeat(135), "9 texts (3 contacts × 3 segments)"],
-    [0, "Hi", "0 texts (0 contacts × 1 segment)"],
-  ])("%i recipients, %j", (recipients, text, description) => {
-    expect(describeCost(recipients, text)).toBe(description);
+    // A text to several numbers is one group MMS, one per recipient, whatever its length.
+    [9, "Hi all", 0, "9 MMS (group text: 1 per contact, any length)"],
+    [9, "x".repeat(200), 0, "9 MMS (group text: 1 per contact, any length)"],
+    [3, "日".repeat(135), 0, "3 MMS (group text: 1 per contact, any length)"],
+    [2, "", 1, "2 MMS (group text: 1 per contact, any length)"],
+    // To one number: SMS per segment, or one MMS with media.
+    [1, "Hi", 0, "1 SMS (1 contact × 1 segment)"],
+    [1, "x".repeat(200), 0, "2 SMS (1 contact × 2 segments)"],
+    [1, `Long — ${"x".repeat(70)}`, 0, "2 SMS (1 contact × 2 segments, UCS-2)"],
+    [1, "Look", 2, "1 MMS (1 contact, with media)"],
+  ])("%i recipients, %j, %i media", (recipients, text, media, description) => {
+    expect(describeCost(recipients, text, media)).toBe(description);
+  });
+
+  it("a long message with an em dash to 9 contacts is 9 MMS, not 9 × its UCS-2 segments", () => {
+    const text = `Hi all — the meeting moved to 7pm. ${"Please bring your documents. ".repeat(10)}`;
+    expect(countSegments(text)).toMatchObject({ encoding: "UCS-2", segments: 5 });
+    expect(estimateSend(9, text)).toMatchObject({ channel: "MMS", messages: 9 });
+    expect(estimateSend(1, text)).toMatchObject({ channel: "SMS", messages: 5 });
+    expect(estimateSend(1, withPlainPunctuation(text))).toMatchObject({ channel: "SMS", messages: 3 });
+  });
+});
+
+describe("characters that force UCS-2", () => {
+  it("names each once, and plain punctuation replaces the typographic kind", () => {
+    const text = "It’s “done” — see you… 日本";
+    expect(ucs2Characters(text)).toEqual(["’", "“", "”", "—", "…", "日", "本"]);
+    expect(withPlainPunctuation(text)).toBe('It\'s "done" - see you... 日本');
+    expect(ucs2Characters(withPlainPunctuation(text))).toEqual(["日", "本"]);
+    expect(ucs2Characters("plain GSM-7 text: {€}")).toEqual([]);
   });
 });
