@@ -26,6 +26,7 @@ import { EventIntake } from "./services/eventIntake";
 import { GroupStartService } from "./services/groupStart";
 import { HomeService } from "./services/home";
 import { INBOUND_EVENTS_CHANNEL, InboundProcessor } from "./services/inboundProcessor";
+import { InteractionReceipts } from "./services/interactions";
 import { LineService, seedLines } from "./services/lines";
 import { OutboundService } from "./services/outbound";
 import { SettingsService } from "./services/settings";
@@ -244,6 +245,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   });
   const homeDeps = {
     admins,
+    interactions: new InteractionReceipts(db),
     lines,
     contacts,
     consentAdmin,
@@ -255,8 +257,8 @@ export async function startApplication(config: Config, logger: Logger): Promise<
 
   // Listeners run on after Bolt has acknowledged; stop() waits for them before closing the database.
   app.use(({ next }) => listenersRunning.track(next()));
-  groupText.register(app, config.SLACK_COMMAND, groups);
-  groupStartView.register(app, groups);
+  groupText.register(app, config.SLACK_COMMAND, groups, config.SLACK_SIGNING_SECRET);
+  groupStartView.register(app, groups, config.SLACK_SIGNING_SECRET);
   threadReply.register(app, outbound);
   appHome.register(app, home);
   homeNavigation.register(app, homeDeps);

@@ -4,6 +4,12 @@
  */
 export const MAX_GROUP_CONTACTS = 9;
 
+/** A group's name: it heads the thread root and shows in the Home tab; the modal caps it too. */
+export const MAX_GROUP_NAME_LENGTH = 80;
+
+/** The modal's "new mobile numbers" field: room for 9 numbers in any format, with separators. */
+export const MAX_TYPED_NUMBERS_LENGTH = 500;
+
 function uniqueSorted(numbers: Iterable<string>): string[] {
   // Plain code-unit ordering keeps the key identical across runtimes and
   // locales; localeCompare could differ between ICU builds.

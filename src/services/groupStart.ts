@@ -1,16 +1,20 @@
+import { z } from "zod";
 import { BandwidthError } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
-import { MAX_GROUP_CONTACTS } from "../domain/participants";
+import { MAX_GROUP_CONTACTS, MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../domain/participants";
 import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import { createConversation, ensureContacts, findConversationByKey } from "./conversations";
+import { InteractionReceipts } from "./interactions";
 import type { ThreadPublisher } from "./ports";
 import type { TextSender } from "./textSender";
 
 export interface StartGroupRequest {
+  /** The modal's view id: a submission takes effect once, however often it is sent. */
+  viewId: string;
   userId: string;
   channelId: string;
   lineId: string | null;
@@ -20,10 +24,11 @@ export interface StartGroupRequest {
   text: string;
 }
 
-export type StartGroupField = "line" | "contacts" | "numbers" | "message";
+export type StartGroupField = "line" | "contacts" | "numbers" | "name" | "message";
 
+/** groupStartId is null for a replay of a submission that already took effect. */
 export type StartGroupResult =
-  | { ok: true; groupStartId: string }
+  | { ok: true; groupStartId: string | null }
   | { ok: false; errors: Partial<Record<StartGroupField, string>> };
 
 export interface GroupStartDeps {
@@ -36,13 +41,54 @@ export interface GroupStartDeps {
   requestGroupStart(groupStartId: string): Promise<void>;
 }
 
+/**
+ * What a submission may hold at all, checked before anything reaches the database: the ids come
+ * from the modal's own options, so anything but a UUID is forged (and would make PostgreSQL throw).
+ */
+const submittedValues = z.object({
+  lineId: z.uuid().nullable(),
+  contactIds: z.array(z.uuid()).max(MAX_GROUP_CONTACTS),
+  typedNumbers: z.string().max(MAX_TYPED_NUMBERS_LENGTH),
+  name: z.string().max(MAX_GROUP_NAME_LENGTH).nullable(),
+});
+
+const VALUE_ERRORS: Record<keyof z.infer<typeof submittedValues>, [StartGroupField, string]> = {
+  lineId: ["line", "Choose a line from the list."],
+  contactIds: ["contacts", `Pick up to ${MAX_GROUP_CONTACTS} contacts from the list.`],
+  typedNumbers: [
+    "numbers",
+    `Type at most ${MAX_TYPED_NUMBERS_LENGTH} characters here (up to ${MAX_GROUP_CONTACTS} numbers).`,
+  ],
+  name: ["name", `Group names can be at most ${MAX_GROUP_NAME_LENGTH} characters.`],
+};
+
+/** Problems with typed numbers named in one error at most; the rest are counted. */
+const MAX_NAMED_PROBLEMS = 3;
+
 function listNames(items: string[]): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 export class GroupStartService {
-  constructor(private readonly deps: GroupStartDeps) {}
+  private readonly receipts: InteractionReceipts;
+
+  constructor(private readonly deps: GroupStartDeps) {
+    this.receipts = new InteractionReceipts(deps.db);
+  }
+
+  /**
+   * The lines and contacts a slash command's modal offers, or null when this command (by its
+   * trigger id) was already answered: a replayed command opens nothing.
+   */
+  async choicesForCommand(command: { triggerId: string; userId: string }) {
+    const fresh = await this.receipts.claim({
+      kind: "slash_command",
+      id: command.triggerId,
+      userId: command.userId,
+    });
+    return fresh ? this.modalChoices() : null;
+  }
 
   /** The lines and contacts the modal offers. */
   async modalChoices() {
@@ -68,6 +114,18 @@ export class GroupStartService {
   /** Validates a modal submission; when valid, records it and queues the text. Sends nothing itself. */
   async request(input: StartGroupRequest): Promise<StartGroupResult> {
     const { db } = this.deps;
+    const submission = { kind: "view_submission", id: input.viewId, userId: input.userId } as const;
+    // A replay of a submission that took effect is answered as that one was, and changes nothing.
+    if (await this.receipts.seen(submission)) return { ok: true, groupStartId: null };
+    const values = submittedValues.safeParse(input);
+    if (!values.success) {
+      const errors: Partial<Record<StartGroupField, string>> = {};
+      for (const issue of values.error.issues) {
+        const [field, message] = VALUE_ERRORS[issue.path[0] as keyof typeof VALUE_ERRORS];
+        errors[field] = message;
+      }
+      return { ok: false, errors };
+    }
     const errors: Partial<Record<StartGroupField, string>> = {};
     const text = input.text.trim();
     if (!text) errors.message = "Write the message to send.";
@@ -108,7 +166,10 @@ export class GroupStartService {
     if (line && saved.some((c) => c.number === line.number)) {
       errors.contacts = `${formatPhone(line.number)} is the line's own number.`;
     }
-    if (typedProblems.length) errors.numbers = typedProblems.join(" ");
+    if (typedProblems.length > MAX_NAMED_PROBLEMS) {
+      const more = typedProblems.length - MAX_NAMED_PROBLEMS;
+      errors.numbers = `${typedProblems.slice(0, MAX_NAMED_PROBLEMS).join(" ")} (and ${more} more)`;
+    } else if (typedProblems.length) errors.numbers = typedProblems.join(" ");
     else if (duplicates.length)
       errors.numbers = `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already in the group.`;
 
@@ -141,6 +202,8 @@ export class GroupStartService {
     if (Object.keys(errors).length > 0 || !line) return { ok: false, errors };
 
     const groupStart = await db.$transaction(async (tx) => {
+      // First: a concurrent copy of this submission waits here for this transaction, then loses.
+      if (!(await this.receipts.claim(submission, tx))) return null;
       const contacts = await ensureContacts(tx, numbers, input.userId);
       return tx.groupStart.create({
         data: {
@@ -153,6 +216,7 @@ export class GroupStartService {
         },
       });
     });
+    if (!groupStart) return { ok: true, groupStartId: null };
     await this.deps.requestGroupStart(groupStart.id);
     return { ok: true, groupStartId: groupStart.id };
   }

@@ -248,6 +248,8 @@ test(`no text ever reaches a number opted out of the line (${RUNS} random interl
             return;
           case "group": {
             const result = await services.groups.request({
+              // A fresh modal each time: the property is about consent, not replays.
+              viewId: `VPROP${Math.random().toString(36).slice(2)}`,
               userId: "UDANA",
               channelId: "CGENERAL",
               lineId,
@@ -256,7 +258,8 @@ test(`no text ever reaches a number opted out of the line (${RUNS} random interl
               name: null,
               text: "group hello",
             });
-            if (result.ok) await services.groups.process(result.groupStartId, context).catch(() => undefined);
+            if (result.ok && result.groupStartId)
+              await services.groups.process(result.groupStartId, context).catch(() => undefined);
             return;
           }
           case "drain":

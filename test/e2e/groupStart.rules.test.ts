@@ -1,3 +1,4 @@
+import { groupModalMetadata } from "../support/flows";
 import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { viewSubmissionBody } from "../support/slackRequests";
 
@@ -47,7 +48,7 @@ function submit(input: {
       userId: input.userId ?? "UDANA",
       view: {
         callback_id: "group_start",
-        private_metadata: JSON.stringify({ channelId: input.channelId ?? "CGENERAL" }),
+        private_metadata: groupModalMetadata(input.channelId, input.userId),
         state: { values },
         blocks: ["line", "contacts", "numbers", "name", "message"].map((block_id) => ({ block_id })),
       },

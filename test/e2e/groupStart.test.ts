@@ -1,4 +1,5 @@
 import { participantKey } from "../../src/domain/participants";
+import { groupModalMetadata } from "../support/flows";
 import { type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { slashCommandBody, viewSubmissionBody } from "../support/slackRequests";
 
@@ -91,7 +92,7 @@ function submission(input: {
     userId: "UDANA",
     view: {
       callback_id: "group_start",
-      private_metadata: JSON.stringify({ channelId: input.channelId ?? "CGENERAL" }),
+      private_metadata: groupModalMetadata(input.channelId),
       state: { values },
       blocks,
     },

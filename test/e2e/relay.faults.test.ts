@@ -3,6 +3,7 @@
 import pg from "pg";
 import { statusCallback } from "../support/bandwidthSpec";
 import type { RecordedMessage } from "../support/fakeBandwidth";
+import { groupModalMetadata } from "../support/flows";
 import { eventually, FRONT_DESK_LINE, type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { eventCallbackBody, messageEvent, viewSubmissionBody } from "../support/slackRequests";
 import {
@@ -185,7 +186,7 @@ describe("a status callback that arrives before the app has recorded the send is
           userId: "UDANA",
           view: {
             callback_id: "group_start",
-            private_metadata: JSON.stringify({ channelId: "CGENERAL" }),
+            private_metadata: groupModalMetadata(),
             blocks: ["line", "numbers", "name", "message"].map((block_id) => ({ block_id })),
             state: {
               values: {

@@ -1,6 +1,7 @@
 // Issue 3, "Two-way relay": contacts' texts reach the right Slack thread, once, labelled and escaped.
 import { senderIcons } from "../../src/domain/labels";
 import { UPLOAD_CALL } from "../support/fakeSlack";
+import { groupModalMetadata } from "../support/flows";
 import {
   basicAuth,
   eventually,
@@ -140,7 +141,7 @@ describe("a group started from Slack", () => {
         userId: "UDANA",
         view: {
           callback_id: "group_start",
-          private_metadata: JSON.stringify({ channelId: "CGENERAL" }),
+          private_metadata: groupModalMetadata(),
           blocks: [
             { block_id: "line" },
             { block_id: "numbers" },

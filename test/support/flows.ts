@@ -1,6 +1,12 @@
+import { encodeModalOrigin } from "../../src/slack/modalOrigin";
 import { inboundMessageCallback } from "./bandwidthSpec";
-import { eventually, type Harness, SALES_LINE } from "./harness";
+import { eventually, type Harness, SALES_LINE, SECRETS } from "./harness";
 import { eventCallbackBody, viewSubmissionBody } from "./slackRequests";
+
+/** The private_metadata of a group modal the app opened for `userId`'s slash command in `channelId`. */
+export function groupModalMetadata(channelId = "CGENERAL", userId = "UDANA"): string {
+  return encodeModalOrigin(SECRETS.signingSecret, { channelId, userId });
+}
 
 /** Starts a group through the modal submission and waits until its thread root is posted. */
 export async function startGroup(
@@ -20,7 +26,7 @@ export async function startGroup(
       userId: input.userId ?? "UDANA",
       view: {
         callback_id: "group_start",
-        private_metadata: JSON.stringify({ channelId: input.channelId ?? "CGENERAL" }),
+        private_metadata: groupModalMetadata(input.channelId, input.userId),
         state: {
           values: {
             line: { line_value: { type: "static_select", selected_option: { value: line.id } } },

@@ -5,6 +5,7 @@ import type { Logger } from "../../logger";
 import type { AdminService } from "../../services/admins";
 import type { ConsentAdminService } from "../../services/consentAdmin";
 import type { ContactService } from "../../services/contacts";
+import type { InteractionReceipts } from "../../services/interactions";
 import type { LineService } from "../../services/lines";
 import type { SettingsService } from "../../services/settings";
 import type { HomePublisher } from "../homePublisher";
@@ -15,6 +16,8 @@ import type { Notice } from "../views/kit";
 /** What the Home tab's listeners use. */
 export interface HomeDeps {
   admins: AdminService;
+  /** Modal submissions already acted on: a replayed one changes nothing. */
+  interactions: InteractionReceipts;
   lines: LineService;
   contacts: ContactService;
   consentAdmin: ConsentAdminService;
@@ -206,8 +209,11 @@ export function onAdminAction(
   });
 }
 
+/** Slack's own cap on a plain_text_input: anything longer was not typed into the form. */
+const MAX_SUBMITTED_TEXT = 3000;
+
 const submissionSchema = z.object({
-  id: z.string(),
+  id: z.string().regex(/^V[A-Z0-9]{1,30}$/),
   hash: z.string().optional(),
   private_metadata: z.string(),
   state: stateSchema,
@@ -221,7 +227,11 @@ export interface HomeSubmission {
   viewId: string;
   metadata: FormMetadata;
   form: FormValues;
-  ack(response?: ViewResponseAction): Promise<void>;
+  /**
+   * Answers Slack. By default an answer that closes the modal means the submission took effect;
+   * errors or a form shown again mean it did not, and the same view may be submitted again.
+   */
+  ack(response?: ViewResponseAction, outcome?: { tookEffect: boolean }): Promise<void>;
 }
 
 /**
@@ -256,14 +266,32 @@ export function onAdminView(
       await refuse(REFUSED);
       return;
     }
+    const overlong = Object.entries(parsed.data.state.values).find(([, actions]) =>
+      Object.values(actions).some((a) => (a.value?.length ?? 0) > MAX_SUBMITTED_TEXT),
+    );
+    if (overlong) {
+      await ack({
+        response_action: "errors",
+        errors: { [overlong[0]]: `At most ${MAX_SUBMITTED_TEXT} characters.` },
+      });
+      return;
+    }
+    const interaction = { kind: "view_submission", id: parsed.data.id, userId: body.user.id } as const;
+    if (!(await deps.interactions.claim(interaction))) {
+      deps.logger.warn({ userId: body.user.id, callbackId }, "a Home modal submission came again; ignored");
+      await ack();
+      return;
+    }
     let acked = false;
     const submission: HomeSubmission = {
       userId: body.user.id,
       viewId: parsed.data.id,
       metadata,
       form,
-      async ack(response) {
+      async ack(response, outcome) {
         acked = true;
+        const tookEffect = outcome?.tookEffect ?? response === undefined;
+        if (!tookEffect) await deps.interactions.release(interaction);
         await (response ? ack(response) : ack());
       },
     };
@@ -271,7 +299,10 @@ export function onAdminView(
       await handler(submission, client);
     } catch (error) {
       deps.logger.error({ err: error, callbackId }, "Home modal submission failed");
-      if (!acked) await refuse("That did not work; please try again.");
+      if (!acked) {
+        await deps.interactions.release(interaction).catch(() => undefined);
+        await refuse("That did not work; please try again.");
+      }
     }
   });
 }

@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from "@slack/types";
+import { MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../../domain/participants";
 import { formatPhone } from "../../domain/phone";
 import { MAX_TEXT_LENGTH } from "../../domain/segments";
 import { clip } from "./text";
@@ -17,7 +18,8 @@ export const GROUP_MODAL_BLOCKS = {
 export const INPUT_ACTION = "_value";
 
 export interface GroupModalInput {
-  channelId: string;
+  /** Where the modal was opened from, signed (see slack/modalOrigin): returned with the submission. */
+  privateMetadata: string;
   lines: { id: string; name: string; number: string }[];
   contacts: { id: string; name: string | null; number: string; optedOutOf: string[] }[];
   initialText?: string;
@@ -92,6 +94,7 @@ export function groupModalView(input: GroupModalInput): View {
         type: "plain_text_input",
         action_id: GROUP_MODAL_BLOCKS.numbers + INPUT_ACTION,
         multiline: true,
+        max_length: MAX_TYPED_NUMBERS_LENGTH,
         placeholder: { type: "plain_text", text: "(212) 555-0143, +1 646 555 0199" },
       },
     },
@@ -103,7 +106,7 @@ export function groupModalView(input: GroupModalInput): View {
       element: {
         type: "plain_text_input",
         action_id: GROUP_MODAL_BLOCKS.name + INPUT_ACTION,
-        max_length: 80,
+        max_length: MAX_GROUP_NAME_LENGTH,
         placeholder: { type: "plain_text", text: "e.g. Saturday crew" },
       },
     },
@@ -132,7 +135,7 @@ export function groupModalView(input: GroupModalInput): View {
   return {
     type: "modal",
     callback_id: GROUP_MODAL_CALLBACK,
-    private_metadata: JSON.stringify({ channelId: input.channelId }),
+    private_metadata: input.privateMetadata,
     title: { type: "plain_text", text: "New group text" },
     submit: { type: "plain_text", text: "Send" },
     close: { type: "plain_text", text: "Cancel" },

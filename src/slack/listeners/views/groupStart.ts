@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import type { GroupStartService, StartGroupField } from "../../../services/groupStart";
+import { slackUserId, verifyModalOrigin } from "../../modalOrigin";
 import { GROUP_MODAL_BLOCKS, GROUP_MODAL_CALLBACK, INPUT_ACTION } from "../../views/groupModal";
 
 const stateValue = z
@@ -12,46 +13,65 @@ const stateValue = z
   .passthrough();
 
 const submission = z.object({
-  private_metadata: z.string().transform((raw, ctx) => {
-    try {
-      return z.object({ channelId: z.string().min(1) }).parse(JSON.parse(raw));
-    } catch {
-      ctx.addIssue({ code: "custom", message: "private_metadata is not the modal's" });
-      return z.NEVER;
-    }
+  user: z.object({ id: slackUserId }),
+  view: z.object({
+    id: z.string().regex(/^V[A-Z0-9]{1,30}$/),
+    private_metadata: z.string(),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), stateValue)) }),
+    blocks: z.array(z.object({ block_id: z.string().optional() }).passthrough()).default([]),
   }),
-  state: z.object({ values: z.record(z.string(), z.record(z.string(), stateValue)) }),
-  blocks: z.array(z.object({ block_id: z.string().optional() }).passthrough()).default([]),
 });
 
-export function register(app: App, groups: GroupStartService): void {
-  app.view(GROUP_MODAL_CALLBACK, async ({ ack, body, view, logger }) => {
-    const parsed = submission.safeParse(view);
+const UNREADABLE = "Something went wrong reading this form; please reopen it.";
+const NOT_THIS_MODAL =
+  "This form was not opened here by you; close it and run the command again in the channel for the group.";
+const FAILED = "That did not work; nothing was sent. Please try again.";
+
+/**
+ * The group modal's submission: read, checked against where the modal was opened, and handed to
+ * the service. Always answered within Slack's 3 s, with inline errors rather than exceptions.
+ */
+export function register(app: App, groups: GroupStartService, signingSecret: string): void {
+  app.view(GROUP_MODAL_CALLBACK, async ({ ack, body, logger }) => {
+    const refuse = (message: string) =>
+      ack({ response_action: "errors", errors: { [GROUP_MODAL_BLOCKS.message]: message } });
+    const parsed = submission.safeParse(body);
     if (!parsed.success) {
-      logger.warn("group modal submission did not parse", parsed.error.issues);
-      await ack({
-        response_action: "errors",
-        errors: { [GROUP_MODAL_BLOCKS.message]: "Something went wrong reading this form; please reopen it." },
-      });
+      logger.warn("group modal submission did not parse", parsed.error.issues.slice(0, 5));
+      await refuse(UNREADABLE);
       return;
     }
-    const { values } = parsed.data.state;
-    const field = (block: string) => values[block]?.[block + INPUT_ACTION];
-    const result = await groups.request({
-      userId: body.user.id,
-      channelId: parsed.data.private_metadata.channelId,
-      lineId: field(GROUP_MODAL_BLOCKS.line)?.selected_option?.value ?? null,
-      contactIds: (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
-      typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
-      name: field(GROUP_MODAL_BLOCKS.name)?.value ?? null,
-      text: field(GROUP_MODAL_BLOCKS.message)?.value ?? "",
-    });
+    const { user, view } = parsed.data;
+    const origin = verifyModalOrigin(signingSecret, view.private_metadata, user.id);
+    if (!origin) {
+      logger.warn("group modal submission with private_metadata the app did not sign for its user");
+      await refuse(NOT_THIS_MODAL);
+      return;
+    }
+    const field = (block: string) => view.state.values[block]?.[block + INPUT_ACTION];
+    let result: Awaited<ReturnType<GroupStartService["request"]>>;
+    try {
+      result = await groups.request({
+        viewId: view.id,
+        userId: user.id,
+        channelId: origin.channelId,
+        lineId: field(GROUP_MODAL_BLOCKS.line)?.selected_option?.value ?? null,
+        contactIds: (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
+        typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
+        name: field(GROUP_MODAL_BLOCKS.name)?.value ?? null,
+        text: field(GROUP_MODAL_BLOCKS.message)?.value ?? "",
+      });
+    } catch (error) {
+      logger.error("group start request failed", error);
+      await refuse(FAILED);
+      return;
+    }
     if (result.ok) {
       await ack();
       return;
     }
     // Slack refuses errors on blocks the view does not have, so such an error moves to the message.
-    const present = new Set(parsed.data.blocks.map((b) => b.block_id));
+    const present = new Set(view.blocks.map((b) => b.block_id));
     const errors: Record<string, string> = {};
     for (const [name, message] of Object.entries(result.errors) as [StartGroupField, string][]) {
       const block = present.has(GROUP_MODAL_BLOCKS[name])

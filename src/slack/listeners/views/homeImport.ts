@@ -91,7 +91,8 @@ export function register(app: App, deps: HomeDeps): void {
       }
     }
     const home = { ...metadata.home, tab: "contacts" as const };
-    await ack({ response_action: "update", view: importProgressView(home) });
+    // The import starts now: this submission has taken effect, though the modal stays open.
+    await ack({ response_action: "update", view: importProgressView(home) }, { tookEffect: true });
 
     let summary: ImportSummary;
     try {
