@@ -54,30 +54,52 @@ export class HomeService {
     },
   ) {}
 
-  /** A teammate's read-only Home: the lines they can use and the groups they started. */
+  /**
+   * A teammate's read-only Home: the lines they can start a group on, and the groups they started
+   * or replied in, the most recently active first.
+   */
   async member(userId: string): Promise<MemberHomeData> {
-    const [lines, conversations] = await Promise.all([
+    const { db } = this.deps;
+    const [usable, recent] = await Promise.all([
       this.deps.lines.usable(),
-      this.deps.db.groupConversation.findMany({
-        where: { startedBy: userId, threadTs: { not: null } },
-        orderBy: { updatedAt: "desc" },
-        take: PAGE_SIZES.recent,
-        include: { line: true, _count: { select: { participants: true } } },
-      }),
+      db.$queryRaw<{ id: string; lastActivityAt: Date }[]>`
+        SELECT c."id", COALESCE(MAX(m."createdAt"), c."createdAt") AS "lastActivityAt"
+        FROM "GroupConversation" c
+        LEFT JOIN "Message" m ON m."conversationId" = c."id"
+        WHERE c."threadTs" IS NOT NULL
+          AND (c."startedBy" = ${userId} OR EXISTS (
+            SELECT 1 FROM "Message" r
+            WHERE r."conversationId" = c."id" AND r."kind" = 'OUTBOUND' AND r."slackUserId" = ${userId}))
+        GROUP BY c."id"
+        ORDER BY "lastActivityAt" DESC
+        LIMIT ${PAGE_SIZES.recent}`,
     ]);
+    const lines = usable.filter((l) => l.groupEnabled);
+    const rows = await db.groupConversation.findMany({
+      where: { id: { in: recent.map((r) => r.id) } },
+      include: { line: true, _count: { select: { participants: true } } },
+    });
+    const byId = new Map(rows.map((c) => [c.id, c]));
     return {
       lines: lines
         .slice(0, PAGE_SIZES.memberLines)
         .map((l) => ({ name: l.name, number: l.number, groupEnabled: l.groupEnabled })),
       linesTotal: lines.length,
-      conversations: conversations.map((c) => ({
-        name: c.name,
-        lineName: c.line.name,
-        participants: c._count.participants,
-        channelId: c.channelId,
-        threadTs: c.threadTs,
-        updatedAt: c.updatedAt,
-      })),
+      conversations: recent.flatMap(({ id, lastActivityAt }) => {
+        const c = byId.get(id);
+        return c
+          ? [
+              {
+                name: c.name,
+                lineName: c.line.name,
+                participants: c._count.participants,
+                channelId: c.channelId,
+                threadTs: c.threadTs,
+                updatedAt: lastActivityAt,
+              },
+            ]
+          : [];
+      }),
     };
   }
 

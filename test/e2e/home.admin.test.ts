@@ -56,7 +56,7 @@ async function lineMenu(number: string, op: string) {
 }
 
 describe("who sees what", () => {
-  test("a teammate sees a read-only Home: usable lines and the groups they started, with links", async () => {
+  test("a teammate sees a read-only Home: group lines, and the groups they started or replied in, latest first", async () => {
     const sales = await h.app.db.line.findUniqueOrThrow({ where: { number: SALES_LINE } });
     await h.app.db.groupConversation.create({
       data: {
@@ -76,13 +76,39 @@ describe("who sees what", () => {
         startedBy: ADMIN,
       },
     });
+    const repliedIn = await h.app.db.groupConversation.create({
+      data: {
+        lineId: sales.id,
+        name: "Van pool",
+        channelId: "CGENERAL",
+        threadTs: "1700000000.000300",
+        startedBy: ADMIN,
+      },
+    });
+    await h.app.db.message.create({
+      data: {
+        conversationId: repliedIn.id,
+        kind: "OUTBOUND",
+        text: "I'll drive",
+        slackUserId: MEMBER,
+        sourceKey: `test:${repliedIn.id}`,
+        sendState: "SENT",
+      },
+    });
     const view = await openHome(h, MEMBER);
     const shown = viewText(view);
     expect(shown).toContain("Sales");
-    expect(shown).toContain("Front desk");
+    // Front desk cannot send group texts, so it is not offered.
+    expect(shown).not.toContain("Front desk");
     expect(shown).toContain("Saturday crew");
     expect(shown).toContain("https://slack.com/archives/CGENERAL/p1700000000000100");
     expect(shown).not.toContain("Someone else's");
+    // The group replied in most recently comes first.
+    expect(shown.indexOf("Van pool")).toBeGreaterThan(-1);
+    expect(shown.indexOf("Van pool")).toBeLessThan(shown.indexOf("Saturday crew"));
+    expect(shown).toContain("0 contacts");
+    // Other tests count Sales' threads.
+    await h.app.db.groupConversation.delete({ where: { id: repliedIn.id } });
     expect(elements(view)).toEqual([]);
     expect(view.private_metadata ?? "").toBe("");
   });

@@ -97,9 +97,11 @@ test("every admin tab and the teammate's Home stay within Block Kit's limits", a
   }
   const member = await openHome(h, MEMBER);
   expectWithinLimits(member);
-  // Only active lines are offered to teammates (every fifth added line is inactive).
-  expect(viewText(member)).toContain("that g 1*");
-  expect(viewText(member)).not.toContain("that g 5*");
+  // Only active group lines are offered to teammates (every fifth added line is inactive, every
+  // other one cannot send group texts).
+  expect(viewText(member)).toContain("that g 2*");
+  expect(viewText(member)).not.toContain("that g 1*");
+  expect(viewText(member)).not.toContain("that g 10*");
   sizes.member = member.blocks.length;
   // The fake Slack refuses views over its limits too: none was refused.
   expect(h.slack.callsTo("views.publish").filter((c) => c.error)).toEqual([]);

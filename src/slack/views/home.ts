@@ -4,7 +4,7 @@ import type { HomeTabData, MemberHomeData } from "../../services/home";
 import { adminHomeBlocks } from "./homeAdmin";
 import type { HomeState } from "./homeState";
 import { encodeHomeState } from "./homeState";
-import { context, type Notice, noticeBlock, plain, section } from "./kit";
+import { context, type Notice, noticeBlock, plain, plural, section } from "./kit";
 import { escapeMrkdwn } from "./text";
 
 export type HomeInput =
@@ -47,9 +47,11 @@ function memberHomeBlocks(input: Extract<HomeInput, { kind: "member" }>): KnownB
     ),
   ];
   if (input.notice) blocks.push(noticeBlock(input.notice));
-  blocks.push({ type: "divider" }, { type: "header", text: plain("Lines you can use", 150) });
+  blocks.push({ type: "divider" }, { type: "header", text: plain("Lines you can start a group on", 150) });
   if (data.lines.length === 0) {
-    blocks.push(section("_No lines yet. An admin can add one in this Home tab._"));
+    blocks.push(
+      section("_No line can send group texts yet. An admin can add or enable one in this Home tab._"),
+    );
   }
   for (const line of data.lines) {
     blocks.push(
@@ -61,7 +63,10 @@ function memberHomeBlocks(input: Extract<HomeInput, { kind: "member" }>): KnownB
   if (data.linesTotal > data.lines.length) {
     blocks.push(context(`…and ${data.linesTotal - data.lines.length} more.`));
   }
-  blocks.push({ type: "divider" }, { type: "header", text: plain("Your recent group texts", 150) });
+  blocks.push(
+    { type: "divider" },
+    { type: "header", text: plain("Group texts you started or replied in", 150) },
+  );
   if (data.conversations.length === 0) {
     blocks.push(section(`_None yet. Start one with \`${escapeMrkdwn(input.command)}\`._`));
   }
@@ -71,7 +76,7 @@ function memberHomeBlocks(input: Extract<HomeInput, { kind: "member" }>): KnownB
     const when = `<!date^${Math.floor(c.updatedAt.getTime() / 1000)}^{date_short_pretty}|${c.updatedAt.toISOString().slice(0, 10)}>`;
     blocks.push(
       section(
-        `${link ? `<${link}|${title}>` : title} · ${escapeMrkdwn(c.lineName)} · ${c.participants} contacts · ${when}`,
+        `${link ? `<${link}|${title}>` : title} · ${escapeMrkdwn(c.lineName)} · ${plural(c.participants, "contact")} · ${when}`,
       ),
     );
   }
