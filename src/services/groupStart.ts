@@ -217,7 +217,14 @@ export class GroupStartService {
       });
     });
     if (!groupStart) return { ok: true, groupStartId: null };
-    await this.deps.requestGroupStart(groupStart.id);
+    // The row is the outbox: if waking its job fails, the sweeper queues it, so the member is not
+    // told that nothing was sent (sending the form again would find it already taken).
+    await this.deps.requestGroupStart(groupStart.id).catch((error: unknown) => {
+      this.deps.logger.warn(
+        { err: error, groupStartId: groupStart.id },
+        "group start not queued; the sweeper will",
+      );
+    });
     return { ok: true, groupStartId: groupStart.id };
   }
 

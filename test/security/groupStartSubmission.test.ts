@@ -2,6 +2,7 @@
 // view_submission as themselves, so every value in it is outside input: ids must be UUIDs, text
 // must be length-capped, and the channel must be the one the modal was opened from. Each is
 // answered inline within Slack's 3 s, and nothing is stored or texted.
+import pg from "pg";
 import { type Harness, startHarness } from "../support/harness";
 import { slashCommandBody } from "../support/slackRequests";
 import { groupSubmissionBody, type OpenedModal, openGroupModal, timed } from "./groupModalDriver";
@@ -194,5 +195,37 @@ describe("a forged group-start submission", () => {
     expect(sent?.body.text).toBe("Legit");
     const [root] = await h.slack.waitForCalls("chat.postMessage", 1);
     expect(root?.args.channel).toBe("CGENERAL");
+  });
+
+  test("a database too slow for Slack's 3 s still gets an answer in time, and the form sent again starts one group", async () => {
+    const blocker = new pg.Client({ connectionString: h.databaseUrl });
+    await blocker.connect();
+    const body = groupSubmissionBody({
+      viewId: "VSLOWDB0001",
+      privateMetadata: modal.privateMetadata,
+      lineId: modal.salesLineId,
+      numbers: "(212) 555-0191",
+      message: "Slow but once",
+    });
+    try {
+      await blocker.query("BEGIN");
+      await blocker.query('LOCK TABLE "SlackInteraction" IN ACCESS EXCLUSIVE MODE');
+      const { response, ms } = await timed(() => h.slackRequest(body));
+      expect(ms).toBeLessThan(3_000);
+      expect(response.json).toMatchObject({
+        response_action: "errors",
+        errors: { message: expect.stringContaining("taking longer") },
+      });
+    } finally {
+      await blocker.query("COMMIT");
+      await blocker.end();
+    }
+    const [sent] = await h.bandwidth.waitForMessages(1);
+    expect(sent?.body.text).toBe("Slow but once");
+    const again = await h.slackRequest(body);
+    expect(again.text).toBe("");
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(h.bandwidth.messages).toHaveLength(1);
+    expect(await h.app.db.groupStart.count({ where: { text: "Slow but once" } })).toBe(1);
   });
 });

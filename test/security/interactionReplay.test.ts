@@ -1,6 +1,7 @@
 // Issue 9, finding 7: replay. Bolt accepts a signed request for 5 minutes, so whoever holds one
 // (a proxy log, a browser extension) can send it again. A modal submission (by view.id) and a
 // slash command (by trigger_id) must take effect once, across instances and restarts.
+import { INTERACTION_RETENTION_MS, InteractionReceipts } from "../../src/services/interactions";
 import { type Harness, SECRETS, startHarness } from "../support/harness";
 import { ADMIN, HOME_USERS } from "../support/homeDriver";
 import { nowSeconds, postSlack, slashCommandBody, viewSubmissionBody } from "../support/slackRequests";
@@ -175,5 +176,43 @@ describe("a replayed slash command", () => {
     for (const r of again) expect(r.status).toBe(200);
     await settle();
     expect(h.slack.callsTo("views.open")).toHaveLength(1);
+  });
+});
+
+describe("receipts are kept only while a replay is possible", () => {
+  test("receipts older than the retention are pruned, newer ones stay, and claims prune", async () => {
+    // Bolt refuses a signature older than 5 minutes: the retention must outlast that window.
+    expect(INTERACTION_RETENTION_MS).toBeGreaterThan(5 * 60 * 1000);
+    const db = h.app.db;
+    const receipt = (userId: string, age: number) =>
+      db.slackInteraction.create({
+        data: {
+          dedupeKey: `view_submission:${userId}:V${userId}`,
+          kind: "view_submission",
+          userId,
+          receivedAt: new Date(Date.now() - age),
+        },
+      });
+    await receipt("UOLD", INTERACTION_RETENTION_MS + 60_000);
+    await receipt("URECENT", 10 * 60 * 1000);
+    expect(await new InteractionReceipts(db).prune()).toBeGreaterThanOrEqual(1);
+    expect(
+      await db.slackInteraction.findUnique({ where: { dedupeKey: "view_submission:UOLD:VUOLD" } }),
+    ).toBeNull();
+    expect(
+      await db.slackInteraction.findUnique({ where: { dedupeKey: "view_submission:URECENT:VURECENT" } }),
+    ).not.toBeNull();
+
+    // Pruning rides on claims: a fresh instance prunes on its first claim.
+    await receipt("UOLDER", INTERACTION_RETENTION_MS + 120_000);
+    const claimed = await new InteractionReceipts(db).claim({
+      kind: "view_submission",
+      id: "VPRUNE0001",
+      userId: "UDANA",
+    });
+    expect(claimed).toBe(true);
+    expect(
+      await db.slackInteraction.findUnique({ where: { dedupeKey: "view_submission:UOLDER:VUOLDER" } }),
+    ).toBeNull();
   });
 });

@@ -26,6 +26,11 @@ const UNREADABLE = "Something went wrong reading this form; please reopen it.";
 const NOT_THIS_MODAL =
   "This form was not opened here by you; close it and run the command again in the channel for the group.";
 const FAILED = "That did not work; nothing was sent. Please try again.";
+const SLOW =
+  "This is taking longer than usual. If the group's thread does not appear shortly, send this form again: it will not be sent twice.";
+
+/** Slack shows its own error after 3 s without an answer; this leaves room for the round trip. */
+const ANSWER_WITHIN_MS = 2_500;
 
 /**
  * The group modal's submission: read, checked against where the modal was opened, and handed to
@@ -49,21 +54,36 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
       return;
     }
     const field = (block: string) => view.state.values[block]?.[block + INPUT_ACTION];
-    let result: Awaited<ReturnType<GroupStartService["request"]>>;
+    let result: Awaited<ReturnType<GroupStartService["request"]>> | "slow";
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<"slow">((resolve) => {
+      timer = setTimeout(() => resolve("slow"), ANSWER_WITHIN_MS);
+    });
+    const request = groups.request({
+      viewId: view.id,
+      userId: user.id,
+      channelId: origin.channelId,
+      lineId: field(GROUP_MODAL_BLOCKS.line)?.selected_option?.value ?? null,
+      contactIds: (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
+      typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
+      name: field(GROUP_MODAL_BLOCKS.name)?.value ?? null,
+      text: field(GROUP_MODAL_BLOCKS.message)?.value ?? "",
+    });
     try {
-      result = await groups.request({
-        viewId: view.id,
-        userId: user.id,
-        channelId: origin.channelId,
-        lineId: field(GROUP_MODAL_BLOCKS.line)?.selected_option?.value ?? null,
-        contactIds: (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
-        typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
-        name: field(GROUP_MODAL_BLOCKS.name)?.value ?? null,
-        text: field(GROUP_MODAL_BLOCKS.message)?.value ?? "",
-      });
+      // A slow database must not leave the member with Slack's generic error: answer in time, and
+      // let the request finish; sent again, the form is recognised by its view id.
+      result = await Promise.race([request, slow]);
     } catch (error) {
       logger.error("group start request failed", error);
       await refuse(FAILED);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (result === "slow") {
+      request.catch((error: unknown) => logger.error("group start request failed after its answer", error));
+      logger.warn("group start request still running when Slack had to be answered");
+      await refuse(SLOW);
       return;
     }
     if (result.ok) {
