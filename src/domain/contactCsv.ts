@@ -62,8 +62,14 @@ export function parseContactsCsv(text: string): ParsedContactsCsv {
       delimiter: [",", ";", "\t"],
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { contacts: [], rejected: [], error: `This is not a CSV file I can read (${message}).` };
+    // csv-parse's own message names its internals; the line it stopped at is what helps.
+    const line = (error as { lines?: unknown }).lines;
+    const where = typeof line === "number" && line > 0 ? ` near line ${line}` : "";
+    return {
+      contacts: [],
+      rejected: [],
+      error: `This is not a CSV file I can read: something${where} is not valid CSV (a quote left open, perhaps).`,
+    };
   }
   const contacts: CsvContact[] = [];
   const rejected: CsvRejection[] = [];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BandwidthError } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
+import { textFailureSentence } from "../domain/failureText";
 import { MAX_GROUP_CONTACTS, MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../domain/participants";
 import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
@@ -256,15 +257,13 @@ export class GroupStartService {
         where: { id: start.id },
         data: { state: "FAILED", error: failure.message },
       });
-      const why = failure.retryable
-        ? `Bandwidth could not be reached after several attempts (${failure.message}).`
-        : `${failure.message}.`;
+      const why = textFailureSentence(error instanceof BandwidthError ? error : null, failure.retryable);
       await publisher.notifyUser(
         start.channelId,
         start.requestedBy,
         `:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
       );
-      logger.warn({ groupStartId, status: failure.status }, "group start failed");
+      logger.warn({ groupStartId, status: failure.status, err: error }, "group start failed");
       return;
     }
     if (outcome.status === "blocked") {

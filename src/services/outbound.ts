@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
+import { textFailureReason } from "../domain/failureText";
 import { FileRefused, MAX_MMS_BYTES, selectAttachments } from "../domain/media";
 import { DEFAULT_NOTE_MARKER, INTERNAL_NOTE_REACTION, isInternalNote } from "../domain/notes";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
@@ -229,12 +230,13 @@ export class OutboundService {
         const failure =
           error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
         if (failure.retryable && !context.lastAttempt) throw failure;
-        logger.warn({ messageId: message.id, status: failure.status }, "text could not be sent");
+        logger.warn({ messageId: message.id, status: failure.status, err: error }, "text could not be sent");
+        const reason = textFailureReason(error instanceof BandwidthError ? error : null);
         await this.finish(
           message.id,
           "FAILED",
           failure.message,
-          compliance ? null : `:x: This reply was not texted: ${failure.message}.`,
+          compliance ? null : `:x: This reply was not texted: ${reason}.`,
         );
         notices ||= !compliance;
       }

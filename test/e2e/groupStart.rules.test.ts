@@ -178,7 +178,9 @@ describe("reusing a group and Bandwidth failures", () => {
     expect((await submit({ numbers: "(503) 555-0101", message: "Refused" })).text).toBe("");
     const ephemeral = await h.slack.waitForCalls("chat.postEphemeral", 1);
     expect(String(ephemeral[0]?.args.text)).toContain("was not sent");
-    expect(String(ephemeral[0]?.args.text)).toContain("400");
+    // Plain words for the user; Bandwidth's status and description go to the log.
+    expect(String(ephemeral[0]?.args.text)).toContain("Bandwidth refused it as invalid");
+    expect(String(ephemeral[0]?.args.text)).not.toContain("unreachable number");
     expect(await h.app.db.groupConversation.count()).toBe(before);
     const start = await h.app.db.groupStart.findFirstOrThrow({ where: { text: "Refused" } });
     expect(start.state).toBe("FAILED");
@@ -201,7 +203,9 @@ describe("reusing a group and Bandwidth failures", () => {
     h.bandwidth.failNext(10, { status: 503 });
     expect((await submit({ numbers: "(503) 555-0103", message: "Never" })).text).toBe("");
     const ephemeral = await h.slack.waitForCalls("chat.postEphemeral", 1, 40_000);
-    expect(String(ephemeral[0]?.args.text)).toContain("could not be reached");
+    expect(String(ephemeral[0]?.args.text)).toContain(
+      "Bandwidth had a problem on its side (tried several times).",
+    );
     expect(h.bandwidth.messages).toHaveLength(0);
     expect(
       await h.app.db.groupConversation.count({

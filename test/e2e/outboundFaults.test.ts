@@ -61,7 +61,7 @@ describe("outbound texts when Bandwidth fails", () => {
       60_000,
     );
     expect(notice.args.thread_ts).toBe(conversation.threadTs);
-    expect(String(notice.args.text)).toContain("503");
+    expect(String(notice.args.text)).toContain("Bandwidth had a problem on its side");
     const message = await h.app.db.message.findFirstOrThrow({ where: { text: "Doomed" } });
     expect(message.sendState).toBe("FAILED");
     expect(h.bandwidth.messages).toHaveLength(0);
@@ -81,7 +81,8 @@ describe("outbound texts when Bandwidth fails", () => {
       () => h.slack.callsTo("chat.postMessage").find((c) => String(c.args.text).includes("was not texted")),
       15_000,
     );
-    expect(String(notice.args.text)).toContain("Something is wrong");
+    expect(String(notice.args.text)).toContain("Bandwidth refused it as invalid");
+    expect(String(notice.args.text)).not.toContain("Something is wrong");
     expect(h.bandwidth.requests.filter((r) => r.status === 400)).toHaveLength(1);
   });
 });
