@@ -181,7 +181,9 @@ describe("a replayed slash command", () => {
 describe("receipts are kept only while a replay is possible", () => {
   test("receipts older than the retention are pruned, newer ones stay, and claims prune", async () => {
     // Loaded here, not at the top, so the replay cases above also run against code without it.
-    const { INTERACTION_RETENTION_MS, InteractionReceipts } = await import("../../src/services/interactions.js");
+    const { INTERACTION_RETENTION_MS, InteractionReceipts } = await import(
+      "../../src/services/interactions.js"
+    );
     // Bolt refuses a signature older than 5 minutes: the retention must outlast that window.
     expect(INTERACTION_RETENTION_MS).toBeGreaterThan(5 * 60 * 1000);
     const db = h.app.db;
