@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { App, AuthorizationError, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { ExtendedErrorHandler } from "@slack/bolt/dist/App";
 import { WebClient } from "@slack/web-api";
 import { createBandwidthMessaging } from "./bandwidth/client";
@@ -10,9 +10,11 @@ import type { Config } from "./config";
 import { createDb, type Db } from "./db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded";
 import { Locks } from "./db/locks";
-import { migrate, pendingMigrations } from "./db/migrate";
+import { migrate } from "./db/migrate";
 import { BODY_LIMIT } from "./http/body";
 import { createChartRoute, USAGE_CHART_PATH } from "./http/charts";
+import { health, readiness } from "./http/health";
+import { createFront, type Route, type RouteHandler } from "./http/router";
 import { type JobHandler, type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
 import { queueStats } from "./jobs/stats";
 import { startSweeper } from "./jobs/sweeper";
@@ -56,6 +58,9 @@ export interface Application {
   db: Db;
   stop(): Promise<void>;
 }
+
+/** Where Slack sends events, commands and interactions over HTTP. */
+const SLACK_EVENTS_PATH = "/slack/events";
 
 /** How long running jobs may take to finish when the app stops, before their calls are cut short. */
 const JOB_GRACE_MS = 8_000;
@@ -132,10 +137,19 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     : new HTTPReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET,
         logger: boltLogger,
-        endpoints: ["/slack/events"],
+        endpoints: [SLACK_EVENTS_PATH],
         bodyLimit: BODY_LIMIT,
         // Bolt refuses requests signed more than five minutes ago (replay protection) by itself.
         customPropertiesExtractor: (req) => ({ requestId: String(req.headers["x-request-id"] ?? "") }),
+        // Errors in listeners go to app.error; what lands here is a signed request Bolt could not
+        // process at all (an envelope it cannot read, say). It gets a 4xx, not a 500, and the log
+        // gets the error alone: Bolt's default handler would describe the request.
+        processEventErrorHandler: async ({ error, response }) => {
+          logger.warn({ err: error }, "Slack request not processed");
+          if (response.headersSent) return false;
+          response.writeHead(error instanceof AuthorizationError ? 401 : 400).end();
+          return true;
+        },
       });
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
@@ -319,64 +333,51 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     logger,
   });
   const charts = createChartRoute({ secret: config.SLACK_SIGNING_SECRET, usage, logger });
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    if (path === USAGE_CHART_PATH) {
-      void charts(req, res);
-      return;
-    }
-    if (path === WEBHOOK_PATHS.inbound || path === WEBHOOK_PATHS.status) {
-      const started = process.hrtime.bigint();
-      res.once("finish", () => {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        metrics.webhookAck.observe({ route: path, status: String(res.statusCode) }, seconds);
-      });
-      void webhooks(req, res, path);
-      return;
-    }
-    if (path === "/metrics") {
-      void metrics.registry.metrics().then(
-        (body) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body),
-        () => res.writeHead(500).end(),
-      );
-      return;
-    }
-    if (path === "/healthz") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
-      return;
-    }
-    if (path === "/readyz") {
-      void (async () => {
-        try {
-          await Promise.all([locks.ping(), intake.ping()]);
-          const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));
-          const ready = pending.length === 0;
-          res
-            .writeHead(ready ? 200 : 503, { "content-type": "application/json" })
-            .end(JSON.stringify(ready ? { status: "ready" } : { status: "migrations pending", pending }));
-        } catch {
-          res
-            .writeHead(503, { "content-type": "application/json" })
-            .end(JSON.stringify({ status: "database unreachable" }));
-        }
-      })();
-      return;
-    }
-    if (!socketMode && receiver instanceof HTTPReceiver) {
-      // A correlation id for each Slack request, carried into listeners' context and error logs.
-      const requestId =
-        typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID();
-      req.headers["x-request-id"] = requestId;
-      res.setHeader("x-request-id", requestId);
-      const started = Date.now();
-      res.once("finish", () =>
-        logger.debug({ requestId, path, status: res.statusCode, ms: Date.now() - started }, "slack request"),
-      );
-      receiver.requestListener(req, res);
-      return;
-    }
-    res.writeHead(404).end();
-  });
+  const timedWebhook: RouteHandler = (req, res, path) => {
+    const started = process.hrtime.bigint();
+    res.once("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.webhookAck.observe({ route: path, status: String(res.statusCode) }, seconds);
+    });
+    return webhooks(req, res, path);
+  };
+  const routes: Route[] = [
+    { methods: ["GET"], path: "/healthz", handler: (_req, res) => health(res) },
+    { methods: ["GET"], path: "/readyz", handler: (_req, res) => readiness(res, { locks, intake, db }) },
+    {
+      methods: ["GET"],
+      path: "/metrics",
+      async handler(_req, res) {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body);
+      },
+    },
+    { methods: ["GET"], path: USAGE_CHART_PATH, handler: charts },
+    { methods: ["POST"], path: WEBHOOK_PATHS.inbound, handler: timedWebhook },
+    { methods: ["POST"], path: WEBHOOK_PATHS.status, handler: timedWebhook },
+  ];
+  if (!socketMode && receiver instanceof HTTPReceiver) {
+    routes.push({
+      methods: ["POST"],
+      path: SLACK_EVENTS_PATH,
+      handler(req, res, path) {
+        // A correlation id for each Slack request, carried into listeners' context and error logs.
+        const requestId =
+          typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID();
+        req.headers["x-request-id"] = requestId;
+        res.setHeader("x-request-id", requestId);
+        const started = Date.now();
+        res.once("finish", () =>
+          logger.debug(
+            { requestId, path, status: res.statusCode, ms: Date.now() - started },
+            "slack request",
+          ),
+        );
+        receiver.requestListener(req, res);
+      },
+    });
+  }
+  const server = http.createServer(createFront(routes, logger));
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   if (socketMode) await app.start();
   const port = (server.address() as AddressInfo).port;

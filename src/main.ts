@@ -19,6 +19,14 @@ async function main(): Promise<void> {
   // while the database is down those reject unhandled. The job then expires and is retried, so
   // the right response is to log, not to crash.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  // Request errors are answered and logged by the HTTP front; anything that still escapes has left
+  // the process in a state nobody can vouch for. It is logged without the objects it carries
+  // (Node's own crash dump would print them, request headers included) and the process exits for
+  // its supervisor to restart it; the work it acknowledged is stored and taken up again.
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception; exiting");
+    process.exit(1);
+  });
   const app = await startApplication(config, logger);
 
   let stopping = false;
