@@ -31,6 +31,7 @@ import { INBOUND_EVENTS_CHANNEL, InboundProcessor } from "./services/inboundProc
 import { InteractionReceipts } from "./services/interactions";
 import { LineService, seedLines } from "./services/lines";
 import { OutboundService } from "./services/outbound";
+import { SendEvidence } from "./services/sendEvidence";
 import { SettingsService } from "./services/settings";
 import { TextSender } from "./services/textSender";
 import { ThreadSyncService } from "./services/threadSync";
@@ -42,6 +43,7 @@ import * as homeLineActions from "./slack/listeners/actions/homeLines";
 import * as homeNavigation from "./slack/listeners/actions/homeNavigation";
 import * as homeOptOutActions from "./slack/listeners/actions/homeOptOuts";
 import * as homeSettingsActions from "./slack/listeners/actions/homeSettings";
+import * as sendAgainAction from "./slack/listeners/actions/sendAgain";
 import * as groupText from "./slack/listeners/commands/groupText";
 import * as appHome from "./slack/listeners/events/appHome";
 import * as threadReply from "./slack/listeners/events/threadReply";
@@ -165,6 +167,13 @@ export async function startApplication(config: Config, logger: Logger): Promise<
 
   const bandwidth = createBandwidthMessaging(config, metrics, shutdown);
   const sender = new TextSender(db, locks, bandwidth, logger, shutdown);
+  const evidence = new SendEvidence({
+    db,
+    bandwidth,
+    logger,
+    confirmWaitMs: config.SEND_CONFIRM_WAIT_MS,
+    shutdown,
+  });
   const publisher = createSlackPublisher(app.client, config.SLACK_BOT_TOKEN, logger, shutdown.fetch());
   // Thread posts get a client of their own that hands Slack's 429s back: ThreadSyncService then
   // waits out that one channel, where WebClient would pause every call of the app.
@@ -173,7 +182,10 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     fetch: shutdown.fetch(metrics.countingFetch("slack", slackApiUrl)),
     logger: boltLogger,
     rejectRateLimitedCalls: true,
-    retryConfig: slackRetries,
+    // No retries inside a call: a post whose answer was lost may have been made, and repeating it
+    // blindly would post it twice. The entry stays marked as being posted, and the next pass (a
+    // job retry, the sweeper) looks for it in the thread by its metadata before posting again.
+    retryConfig: { retries: 0 },
   });
   const threadPublisher = createSlackPublisher(
     threadClient,
@@ -193,6 +205,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     locks,
     requestThreadSync,
     requestGroupStart,
+    evidence,
   });
   const threads = new ThreadSyncService({
     db,
@@ -214,6 +227,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     requestThreadSync,
     requestOutbound,
     media: bandwidth,
+    evidence,
     async userName(userId) {
       if (!userNames.has(userId)) {
         const info = await app.client.users.info({ user: userId }).catch(() => null);
@@ -274,6 +288,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   groupText.register(app, config.SLACK_COMMAND, groups, config.SLACK_SIGNING_SECRET);
   groupStartView.register(app, groups, config.SLACK_SIGNING_SECRET);
   threadReply.register(app, outbound);
+  sendAgainAction.register(app, outbound);
   appHome.register(app, home);
   homeNavigation.register(app, homeDeps);
   homeLineActions.register(app, homeDeps);

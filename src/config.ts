@@ -72,6 +72,11 @@ const schema = z.object({
   BANDWIDTH_CALLBACK_PASSWORD: z.string().min(8, "must be at least 8 characters"),
   BANDWIDTH_LINES: z.string().default("").transform(parseLines),
   BANDWIDTH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * How long a text whose send is in doubt (crash, timeout) is looked for in Bandwidth's evidence
+   * (status callbacks, List Messages) before the thread asks a teammate to decide.
+   */
+  SEND_CONFIRM_WAIT_MS: z.coerce.number().int().positive().default(60_000),
   /** How often the outbox sweeper re-queues work a crash may have left behind. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
   /** Seconds before the first retry of a failed job; doubles each time. */

@@ -1,5 +1,6 @@
 import axios, { isAxiosError } from "axios";
 import { Configuration, MediaApi, MessagesApi } from "bandwidth-sdk";
+import { z } from "zod";
 import type { Config } from "../config";
 import type { Metrics } from "../observability/metrics";
 import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
@@ -19,17 +20,52 @@ export class BandwidthError extends Error {
     readonly status: number | null,
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
+    /**
+     * The request may have reached Bandwidth and been taken: it timed out, was cut short, or the
+     * connection dropped after it was written. Sending again could text the same people twice.
+     */
+    readonly inDoubt = false,
   ) {
     super(message);
     this.name = "BandwidthError";
   }
 }
 
+/** A text Bandwidth lists as sent from a line (List Messages), one row per recipient. */
+export interface ListedText {
+  messageId: string;
+  destination: string;
+  recipientCount: number | null;
+  receivedAt: Date | null;
+}
+
+export interface ListedTextsQuery {
+  from: string;
+  to: string;
+  since: Date;
+  until: Date;
+}
+
 export interface BandwidthMessaging {
   send(text: OutgoingText): Promise<{ id: string }>;
+  /** Outbound texts from one number to another in a window: Bandwidth's own record of what it took. */
+  listSent(query: ListedTextsQuery): Promise<ListedText[]>;
   downloadMedia(url: string): Promise<{ bytes: Buffer; contentType: string }>;
   uploadMedia(mediaId: string, bytes: Buffer, contentType: string): Promise<string>;
 }
+
+const NEVER_LEFT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+
+const listedTextSchema = z.object({
+  messageId: z.string(),
+  destinationTn: z.string(),
+  recipientCount: z.number().int().nullish(),
+  receiveTime: z.string().nullish(),
+});
+const listedTextsSchema = z.object({
+  messages: z.array(z.unknown()).default([]),
+  pageInfo: z.object({ nextPageToken: z.string().nullish() }).nullish(),
+});
 
 function describe(error: unknown): BandwidthError {
   if (isAxiosError(error)) {
@@ -39,8 +75,17 @@ function describe(error: unknown): BandwidthError {
       data && typeof data === "object" && "description" in data && typeof data.description === "string"
         ? data.description
         : error.message;
-    if (status === null)
-      return new BandwidthError(`Bandwidth did not answer (${error.code ?? error.message})`, null, true);
+    if (status === null) {
+      // Refused or unresolvable: nothing was written, so nothing can have been taken.
+      const neverLeft = NEVER_LEFT.has(error.code ?? "");
+      return new BandwidthError(
+        `Bandwidth did not answer (${error.code ?? error.message})`,
+        null,
+        true,
+        null,
+        !neverLeft,
+      );
+    }
     const retryAfter = Number(error.response?.headers?.["retry-after"]);
     const retryable = status === 429 || status >= 500;
     return new BandwidthError(
@@ -131,6 +176,64 @@ export function createBandwidthMessaging(
       } catch (error) {
         throw describe(error);
       }
+    },
+
+    async listSent(query) {
+      const found: ListedText[] = [];
+      let pageToken: string | undefined;
+      // A handful of pages at most: the window is minutes long and holds one pair of numbers.
+      for (let page = 0; page < 10; page++) {
+        let data: unknown;
+        try {
+          const response = await messages.listMessages(
+            accountId,
+            undefined,
+            query.from,
+            query.to,
+            undefined,
+            "OUTBOUND",
+            undefined,
+            undefined,
+            undefined,
+            query.since.toISOString(),
+            query.until.toISOString(),
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            pageToken,
+            100,
+          );
+          data = response.data;
+        } catch (error) {
+          throw describe(error);
+        }
+        const list = listedTextsSchema.parse(data);
+        for (const item of list.messages) {
+          const parsed = listedTextSchema.safeParse(item);
+          if (!parsed.success) continue;
+          const time = parsed.data.receiveTime ? new Date(parsed.data.receiveTime) : null;
+          found.push({
+            messageId: parsed.data.messageId,
+            destination: parsed.data.destinationTn,
+            recipientCount: parsed.data.recipientCount ?? null,
+            receivedAt: time && !Number.isNaN(time.getTime()) ? time : null,
+          });
+        }
+        pageToken = list.pageInfo?.nextPageToken ?? undefined;
+        if (!pageToken) break;
+      }
+      return found;
     },
 
     async downloadMedia(url) {

@@ -3,7 +3,7 @@
 export interface UsageMessage {
   lineId: string;
   kind: "INBOUND" | "OUTBOUND" | "NOTICE" | "COMPLIANCE";
-  sendState: "NONE" | "QUEUED" | "SENT" | "FAILED" | "BLOCKED";
+  sendState: "NONE" | "QUEUED" | "SENDING" | "IN_DOUBT" | "SENT" | "FAILED" | "BLOCKED" | "UNCONFIRMED";
   /** How many numbers the text went to. */
   recipients: number;
   segments: number;

@@ -21,19 +21,26 @@ export function startSweeper(db: Db, intervalMs: number, logger: Logger, targets
     first = false;
     const [posts, sends, starts] = await Promise.all([
       db.message.findMany({
-        where: { postState: "PENDING", createdAt: { lte: before } },
+        where: { postState: { in: ["PENDING", "POSTING"] }, createdAt: { lte: before } },
         distinct: ["conversationId"],
         select: { conversationId: true },
         take: 500,
       }),
       db.message.findMany({
-        where: { sendState: "QUEUED", createdAt: { lte: before } },
+        // Begun and in doubt too: a crashed attempt is resolved by the next drain, never re-sent blindly.
+        where: { sendState: { in: ["QUEUED", "SENDING", "IN_DOUBT"] }, createdAt: { lte: before } },
         distinct: ["conversationId"],
         select: { conversationId: true },
         take: 500,
       }),
       db.groupStart.findMany({
-        where: { state: "PENDING", createdAt: { lte: new Date(Date.now() - 120_000) } },
+        where: {
+          OR: [
+            { state: "PENDING", createdAt: { lte: new Date(Date.now() - 120_000) } },
+            // A start whose request began in a process that died: its job resolves it from evidence.
+            { state: "SENDING", updatedAt: { lte: before } },
+          ],
+        },
         select: { id: true },
         take: 100,
       }),

@@ -1,16 +1,19 @@
 import { z } from "zod";
 import { BandwidthError } from "../bandwidth/client";
-import type { Db } from "../db/client";
+import { type Db, isUniqueViolation, type Line } from "../db/client";
 import type { Locks } from "../db/locks";
 import { textFailureSentence } from "../domain/failureText";
 import { MAX_GROUP_CONTACTS, MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../domain/participants";
 import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
+import type { GroupStart } from "../generated/prisma/client";
+import { mrkdwn } from "../domain/slackText";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import { createConversation, ensureContacts, findConversationByKey } from "./conversations";
 import { InteractionReceipts } from "./interactions";
 import type { ThreadPublisher } from "./ports";
+import { type SendEvidence, unconfirmedNoticeKey } from "./sendEvidence";
 import type { TextSender } from "./textSender";
 
 export interface StartGroupRequest {
@@ -40,7 +43,10 @@ export interface GroupStartDeps {
   logger: Logger;
   requestThreadSync(conversationId: string): Promise<void>;
   requestGroupStart(groupStartId: string): Promise<void>;
+  evidence: SendEvidence;
 }
+
+type GroupStartRow = GroupStart & { line: Line };
 
 /**
  * What a submission may hold at all, checked before anything reaches the database: the ids come
@@ -238,6 +244,8 @@ export class GroupStartService {
   private async send(groupStartId: string, context: JobContext): Promise<void> {
     const { db, sender, publisher, logger } = this.deps;
     const start = await db.groupStart.findUnique({ where: { id: groupStartId }, include: { line: true } });
+    // Found begun under the lock: the attempt's process died, so its outcome is in doubt.
+    if (start?.state === "SENDING") return this.resolveInDoubt(start);
     if (start?.state !== "PENDING") return;
     const contacts = await db.contact.findMany({ where: { id: { in: start.contactIds } } });
     const numbers = contacts.map((c) => c.number).sort();
@@ -249,9 +257,27 @@ export class GroupStartService {
         recipients: numbers,
         text: start.text,
         tag: `gs:${start.id}`,
+        beginAttempt: async (recipients) => {
+          await db.groupStart.update({
+            where: { id: start.id },
+            data: { state: "SENDING", sendStartedAt: new Date(), recipients },
+          });
+        },
       });
     } catch (error) {
       const failure = error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
+      const begun = await db.groupStart.findUnique({ where: { id: start.id }, select: { state: true } });
+      if (begun?.state === "SENDING" && failure.inDoubt) {
+        logger.warn({ groupStartId }, "group text in doubt: Bandwidth may have taken it");
+        const row = await db.groupStart.findUnique({ where: { id: start.id }, include: { line: true } });
+        if (row) await this.resolveInDoubt(row);
+        return;
+      }
+      // Bandwidth answered, or the request never left: nothing was taken.
+      await db.groupStart.updateMany({
+        where: { id: start.id, state: "SENDING" },
+        data: { state: "PENDING" },
+      });
       if (failure.retryable && !context.lastAttempt) throw failure;
       await db.groupStart.update({
         where: { id: start.id },
@@ -261,7 +287,7 @@ export class GroupStartService {
       await publisher.notifyUser(
         start.channelId,
         start.requestedBy,
-        `:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
+        mrkdwn`:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
       );
       logger.warn({ groupStartId, status: failure.status, err: error }, "group start failed");
       return;
@@ -274,52 +300,112 @@ export class GroupStartService {
       await publisher.notifyUser(
         start.channelId,
         start.requestedBy,
-        ":no_entry: Every contact in that group has opted out of this line; nothing was sent.",
+        mrkdwn`:no_entry: Every contact in that group has opted out of this line; nothing was sent.`,
       );
       return;
     }
+    await this.complete(start, outcome.recipients, outcome.bandwidthMessageId);
+  }
 
+  /**
+   * A group text whose request may have been taken: confirmed from Bandwidth's evidence (a stored
+   * status callback with its tag, or List Messages), or else given its thread anyway, with the text
+   * shown as not confirmed and a Send again button. Never sent again by the app itself.
+   */
+  private async resolveInDoubt(start: GroupStartRow): Promise<void> {
+    const { db, evidence, logger } = this.deps;
+    const result = await evidence.await({
+      tag: `gs:${start.id}`,
+      line: start.line.number,
+      recipients: start.recipients,
+      startedAt: start.sendStartedAt ?? start.updatedAt,
+      settled: async () =>
+        (await db.groupStart.findUnique({ where: { id: start.id }, select: { state: true } }))?.state !==
+        "SENDING",
+      found: (bandwidthMessageId) =>
+        this.complete(start, start.recipients, bandwidthMessageId).catch((error) => {
+          if (isUniqueViolation(error)) return false;
+          throw error;
+        }),
+    });
+    logger.info({ groupStartId: start.id, result }, "group text in doubt resolved");
+    if (result === "not-found") await this.complete(start, start.recipients, null);
+  }
+
+  /**
+   * Records the first text and its conversation, once. With no Bandwidth id the text is not
+   * confirmed: the thread is made all the same, so that a teammate can decide there.
+   */
+  private async complete(
+    start: GroupStartRow,
+    recipients: string[],
+    bandwidthMessageId: string | null,
+  ): Promise<boolean> {
+    const { db, publisher, evidence } = this.deps;
+    const numbers = [...(start.recipients.length ? start.recipients : recipients)].sort();
+    const contacts = await db.contact.findMany({ where: { id: { in: start.contactIds } } });
+    const everyone = contacts.map((c) => c.number).sort();
     const segments = countSegments(start.text).segments;
-    const { conversation, reused } = await db.$transaction(async (tx) => {
-      const existing = await findConversationByKey(tx, start.lineId, numbers);
+    const done = await db.$transaction(async (tx) => {
+      const { count } = await tx.groupStart.updateMany({
+        where: { id: start.id, state: { in: ["PENDING", "SENDING"] } },
+        data: { state: bandwidthMessageId ? "SENT" : "UNCONFIRMED" },
+      });
+      if (count === 0) return null;
+      const existing = await findConversationByKey(tx, start.lineId, everyone);
       const conversation =
         existing ??
         (await createConversation(tx, {
           lineId: start.lineId,
-          numbers,
+          numbers: everyone,
           channelId: start.channelId,
           name: start.name,
           startedBy: start.requestedBy,
         }));
-      await tx.message.create({
+      const message = await tx.message.create({
         data: {
           conversationId: conversation.id,
           kind: "OUTBOUND",
           text: start.text,
           slackUserId: start.requestedBy,
-          recipients: outcome.recipients,
+          recipients: numbers,
           segments,
-          bandwidthMessageId: outcome.bandwidthMessageId,
-          sendState: "SENT",
+          bandwidthMessageId,
+          sourceKey: `groupstart:${start.id}`,
+          sendState: bandwidthMessageId ? "SENT" : "UNCONFIRMED",
+          sendStartedAt: start.sendStartedAt,
           sendAttempts: 1,
           postState: "PENDING",
-          deliveries: { create: outcome.recipients.map((number) => ({ number, status: "QUEUED" as const })) },
+          deliveries: bandwidthMessageId
+            ? { create: numbers.map((number) => ({ number, status: "QUEUED" as const })) }
+            : undefined,
         },
       });
-      await tx.groupStart.update({
-        where: { id: start.id },
-        data: { state: "SENT", conversationId: conversation.id },
-      });
+      if (!bandwidthMessageId) {
+        await tx.message.create({
+          data: {
+            conversationId: conversation.id,
+            kind: "NOTICE",
+            text: `:warning: Not confirmed: the app lost contact with Bandwidth while texting this group, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`,
+            sourceKey: unconfirmedNoticeKey(message.id, 1),
+            postState: "PENDING",
+          },
+        });
+      }
+      await tx.groupStart.update({ where: { id: start.id }, data: { conversationId: conversation.id } });
       return { conversation, reused: existing !== null };
     });
+    if (!done) return false;
+    const { conversation, reused } = done;
     await this.deps.requestThreadSync(conversation.id);
     if (reused && conversation.channelId && conversation.threadTs) {
       const link = await publisher.permalink(conversation.channelId, conversation.threadTs);
       await publisher.notifyUser(
         start.channelId,
         start.requestedBy,
-        `This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${describeCost(outcome.recipients.length, start.text)})`,
+        mrkdwn`This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${describeCost(numbers.length, start.text)})`,
       );
     }
+    return true;
   }
 }

@@ -11,9 +11,11 @@ import { classifyKeyword } from "../domain/keywords";
 import { inboundParticipants } from "../domain/participants";
 import { formatPhone } from "../domain/phone";
 import { countSegments } from "../domain/segments";
+import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists } from "./consent";
 import { createConversation, findConversationByKey } from "./conversations";
+import { parseSendTag, recordMessageSent } from "./sendEvidence";
 import { consentLockKey } from "./textSender";
 
 export interface InboundDeps {
@@ -141,11 +143,10 @@ export class InboundService {
       const bySendId = () => tx.message.findUnique({ where: { bandwidthMessageId: callback.message.id } });
       let message = await bySendId();
       if (!message) {
-        // Bandwidth can call back before the app has committed the send it just answered. The tag
-        // names that send: the callback is taken in again once the send is recorded.
-        if (await this.sendNotYetRecorded(tx, callback.message.tag)) {
-          throw new SendNotYetRecorded(callback.message.id);
-        }
+        // Bandwidth can call back before the app has recorded the send it just answered, or for a
+        // send whose outcome the app never learnt (a crash, a timeout): the tag names that send.
+        const evidence = await this.takeSendEvidence(tx, callback.message.tag, callback.message.id, wake);
+        if (evidence === "wait") throw new SendNotYetRecorded(callback.message.id);
         // Each statement sees what was committed before it began: the send may have been recorded
         // between the first read and the second.
         message = await bySendId();
@@ -179,12 +180,16 @@ export class InboundService {
         const who = contact?.name
           ? `${contact.name} (${formatPhone(callback.to)})`
           : formatPhone(callback.to);
-        const where = message.slackTs ? ` <${this.link(message)}|this message>` : " a message";
+        const where = message.slackTs
+          ? mrkdwn` ${slackLink(this.link(message), "this message")}`
+          : " a message";
         await tx.message.create({
           data: {
             conversationId: message.conversationId,
             kind: "NOTICE",
-            text: `:warning: Not delivered to ${who}:${where} failed with “${callback.description}”${callback.errorCode ? ` (error ${callback.errorCode})` : ""}.`,
+            // The name and the carrier's description are outside text: `mrkdwn` escapes them.
+            text: mrkdwn`:warning: Not delivered to ${who}:${where} failed with “${callback.description}”${callback.errorCode ? ` (error ${callback.errorCode})` : ""}.`
+              .markup,
             postState: "PENDING",
           },
         });
@@ -194,16 +199,40 @@ export class InboundService {
     });
   }
 
-  /** True when `tag` names a text of ours that Bandwidth took but the app has not recorded yet. */
-  private async sendNotYetRecorded(tx: Tx, tag: string | undefined): Promise<boolean> {
-    const match = /^(m|gs):([0-9a-f-]{36})$/i.exec(tag ?? "");
-    if (!match?.[2]) return false;
-    if (match[1] === "m") {
-      const message = await tx.message.findUnique({ where: { id: match[2] }, select: { sendState: true } });
-      return message?.sendState === "QUEUED";
+  /**
+   * A status callback is Bandwidth's evidence that it took the text its tag names. A text whose
+   * request began and is not recorded (SENDING, IN_DOUBT, or shown as not confirmed) is recorded as
+   * sent with this id. "wait": the send is not recorded yet and this callback is taken in again later.
+   */
+  private async takeSendEvidence(
+    tx: Tx,
+    tag: string | undefined,
+    bandwidthMessageId: string,
+    wake: Wake,
+  ): Promise<"recorded" | "wait" | "none"> {
+    const named = parseSendTag(tag);
+    if (!named) return "none";
+    if (named.kind === "m") {
+      const message = await tx.message.findUnique({
+        where: { id: named.id },
+        select: { sendState: true, sendAttempts: true, conversationId: true },
+      });
+      if (!message) return "none";
+      if (message.sendState === "QUEUED") return "wait";
+      if (named.attempt !== null && named.attempt !== message.sendAttempts) return "none";
+      if (await recordMessageSent(tx, named.id, bandwidthMessageId, named.attempt)) {
+        this.deps.logger.info({ messageId: named.id }, "send confirmed by a status callback");
+        wake.sync.add(message.conversationId);
+        return "recorded";
+      }
+      return "none";
     }
-    const start = await tx.groupStart.findUnique({ where: { id: match[2] }, select: { state: true } });
-    return start?.state === "PENDING";
+    // A group start's deliveries exist once its job has recorded the send. Its job finds this
+    // callback among the stored events by its tag when the send is in doubt (GroupStartService).
+    const start = await tx.groupStart.findUnique({ where: { id: named.id }, select: { state: true } });
+    const unrecorded =
+      start?.state === "PENDING" || start?.state === "SENDING" || start?.state === "UNCONFIRMED";
+    return unrecorded ? "wait" : "none";
   }
 
   private link(message: { slackChannelId: string | null; slackTs: string | null }): string {

@@ -1,15 +1,16 @@
 import { z } from "zod";
 import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
-import type { Db } from "../db/client";
+import { type Db, isUniqueViolation } from "../db/client";
 import type { Locks } from "../db/locks";
 import { textFailureReason } from "../domain/failureText";
 import { FileRefused, MAX_MMS_BYTES, selectAttachments } from "../domain/media";
 import { DEFAULT_NOTE_MARKER, INTERNAL_NOTE_REACTION, isInternalNote } from "../domain/notes";
-import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
-import { slackToPlainText } from "../domain/slackText";
+import { countSegments, MAX_TEXT_LENGTH } from "../domain/segments";
+import { mrkdwn, SlackText, slackToPlainText } from "../domain/slackText";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "./ports";
+import { recordMessageSent, type SendEvidence, sendTag, unconfirmedNoticeKey } from "./sendEvidence";
 import type { TextSender } from "./textSender";
 
 export interface OutboundDeps {
@@ -22,6 +23,7 @@ export interface OutboundDeps {
   requestOutbound(conversationId: string): Promise<void>;
   userName(userId: string): Promise<string | null>;
   media: Pick<BandwidthMessaging, "uploadMedia">;
+  evidence: SendEvidence;
 }
 
 export interface ThreadReply {
@@ -69,11 +71,14 @@ export class OutboundService {
       ...selection.rejected,
     ];
     if (rejected.length) {
-      const lines = rejected.map((r) => `• ${r.file.name}: ${r.reason}`).join("\n");
+      const lines = SlackText.join(
+        rejected.map((r) => mrkdwn`• ${r.file.name}: ${r.reason}`),
+        "\n",
+      );
       await publisher.notifyUser(
         reply.channelId,
         reply.userId,
-        `:warning: ${rejected.length === 1 ? "This file was" : "These files were"} not texted:\n${lines}`,
+        mrkdwn`:warning: ${rejected.length === 1 ? "This file was" : "These files were"} not texted:\n${lines}`,
       );
     }
     if (!text && accepted.length === 0) return "rejected";
@@ -81,7 +86,7 @@ export class OutboundService {
       await publisher.notifyUser(
         reply.channelId,
         reply.userId,
-        `:x: That reply is ${text.length} characters; a text can be at most ${MAX_TEXT_LENGTH}. Nothing was sent.`,
+        mrkdwn`:x: That reply is ${text.length} characters; a text can be at most ${MAX_TEXT_LENGTH}. Nothing was sent.`,
       );
       return "rejected";
     }
@@ -138,7 +143,7 @@ export class OutboundService {
     await publisher.notifyUser(
       change.channelId,
       message.slackUserId,
-      `:information_source: That reply was texted to the group, and a text cannot be unsent. ${what}`,
+      mrkdwn`:information_source: That reply was texted to the group, and a text cannot be unsent. ${what}`,
       change.threadTs,
     );
     return "told";
@@ -156,19 +161,26 @@ export class OutboundService {
       include: { line: true, participants: { include: { contact: true } } },
     });
     if (!conversation) return;
-    const queued = await db.message.findMany({
-      where: { conversationId, sendState: "QUEUED" },
+    const open = await db.message.findMany({
+      where: { conversationId, sendState: { in: ["QUEUED", "SENDING", "IN_DOUBT"] } },
       orderBy: { seq: "asc" },
     });
     let notices = false;
-    for (const message of queued) {
+    for (const message of open) {
       const compliance = message.kind === "COMPLIANCE";
+      if (message.sendState !== "QUEUED") {
+        // This drain holds the conversation's lock, so an attempt found begun was cut off (a crash,
+        // a stop): its outcome is resolved from Bandwidth's evidence, and texts after it wait.
+        await this.resolveInDoubt(conversation.line.number, message.id);
+        notices = true;
+        continue;
+      }
       if (!conversation.line.active && !compliance) {
         await this.finish(
           message.id,
           "BLOCKED",
           "line inactive",
-          `:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`,
+          mrkdwn`:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`,
         );
         notices = true;
         continue;
@@ -176,7 +188,7 @@ export class OutboundService {
       const recipients = compliance
         ? message.recipients
         : conversation.participants.map((p) => p.contact.number);
-      await db.message.update({ where: { id: message.id }, data: { sendAttempts: { increment: 1 } } });
+      const attempt = message.sendAttempts + 1;
       try {
         const media = await this.uploadMedia(message);
         const outcome = await sender.sendRespectingRateLimit({
@@ -184,8 +196,20 @@ export class OutboundService {
           recipients,
           text: message.text,
           media,
-          tag: `m:${message.id}`,
+          tag: sendTag("m", message.id, attempt),
           confirmsConsentEventId: message.consentEventId ?? undefined,
+          beginAttempt: async (allowed, excluded) => {
+            await db.message.update({
+              where: { id: message.id },
+              data: {
+                sendState: "SENDING",
+                sendStartedAt: new Date(),
+                sendAttempts: attempt,
+                recipients: allowed,
+                excluded,
+              },
+            });
+          },
         });
         if (outcome.status === "blocked") {
           await this.finish(message.id, "BLOCKED", "no recipient may receive it", null);
@@ -193,42 +217,34 @@ export class OutboundService {
             await this.deps.publisher.notifyUser(
               message.slackChannelId,
               message.slackUserId,
-              `:no_entry: Every participant in this group has opted out of texts from ${conversation.line.name}, so your reply was not texted.`,
+              mrkdwn`:no_entry: Every participant in this group has opted out of texts from ${conversation.line.name}, so your reply was not texted.`,
             );
           }
           continue;
         }
-        await db.$transaction(async (tx) => {
-          await tx.message.update({
-            where: { id: message.id },
-            data: {
-              sendState: "SENT",
-              bandwidthMessageId: outcome.bandwidthMessageId,
-              recipients: outcome.recipients,
-            },
-          });
-          await tx.delivery.createMany({
-            data: outcome.recipients.map((number) => ({ messageId: message.id, number })),
-            skipDuplicates: true,
-          });
-          if (!compliance) {
-            const excluded = outcome.excluded.length
-              ? ` · not sent to ${outcome.excluded.length} opted-out`
-              : "";
-            await tx.message.create({
-              data: {
-                conversationId,
-                kind: "NOTICE",
-                text: `Texted to ${outcome.recipients.length} participant${outcome.recipients.length === 1 ? "" : "s"}: ${describeCost(outcome.recipients.length, message.text)}${excluded}`,
-                postState: "PENDING",
-              },
-            });
-          }
-        });
+        // A status callback carrying the tag may have recorded it already; then this changes nothing.
+        await db.$transaction((tx) => recordMessageSent(tx, message.id, outcome.bandwidthMessageId));
         notices ||= !compliance;
       } catch (error) {
         const failure =
           error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
+        const started = await db.message.findUnique({
+          where: { id: message.id },
+          select: { sendState: true },
+        });
+        if (started?.sendState === "SENDING" && failure.inDoubt) {
+          logger.warn({ messageId: message.id }, "text in doubt: Bandwidth may have taken it");
+          await this.resolveInDoubt(conversation.line.number, message.id);
+          notices = true;
+          continue;
+        }
+        // Bandwidth answered, or the request never left: nothing was taken, so it may go again.
+        if (started?.sendState === "SENDING") {
+          await db.message.updateMany({
+            where: { id: message.id, sendState: "SENDING" },
+            data: { sendState: "QUEUED" },
+          });
+        }
         if (failure.retryable && !context.lastAttempt) throw failure;
         logger.warn({ messageId: message.id, status: failure.status, err: error }, "text could not be sent");
         const reason = textFailureReason(error instanceof BandwidthError ? error : null);
@@ -236,12 +252,95 @@ export class OutboundService {
           message.id,
           "FAILED",
           failure.message,
-          compliance ? null : `:x: This reply was not texted: ${reason}.`,
+          compliance ? null : mrkdwn`:x: This reply was not texted: ${reason}.`,
         );
         notices ||= !compliance;
       }
     }
     if (notices) await this.deps.requestThreadSync(conversationId);
+  }
+
+  /**
+   * A text whose request may have been taken: confirmed from Bandwidth's evidence, or, after the
+   * bounded wait, left for a teammate to decide with a "not confirmed" notice in the thread.
+   */
+  private async resolveInDoubt(line: string, messageId: string): Promise<void> {
+    const { db, evidence, logger } = this.deps;
+    await db.message.updateMany({
+      where: { id: messageId, sendState: "SENDING" },
+      data: { sendState: "IN_DOUBT" },
+    });
+    const message = await db.message.findUnique({ where: { id: messageId } });
+    if (message?.sendState !== "IN_DOUBT") return;
+    const result = await evidence.await({
+      tag: sendTag("m", messageId, message.sendAttempts),
+      line,
+      recipients: message.recipients,
+      startedAt: message.sendStartedAt ?? message.updatedAt,
+      settled: async () =>
+        (await db.message.findUnique({ where: { id: messageId }, select: { sendState: true } }))
+          ?.sendState !== "IN_DOUBT",
+      found: (bandwidthMessageId) =>
+        db
+          .$transaction((tx) => recordMessageSent(tx, messageId, bandwidthMessageId))
+          .catch((error) => {
+            // Another text claimed that id in the meantime: not this one's evidence.
+            if (isUniqueViolation(error)) return false;
+            throw error;
+          }),
+    });
+    logger.info({ messageId, result }, "text in doubt resolved");
+    if (result !== "not-found") return;
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.message.updateMany({
+        where: { id: messageId, sendState: "IN_DOUBT" },
+        data: { sendState: "UNCONFIRMED", sendError: "Bandwidth did not confirm the send" },
+      });
+      if (count === 0 || message.kind === "COMPLIANCE") return;
+      await tx.message.create({
+        data: {
+          conversationId: message.conversationId,
+          kind: "NOTICE",
+          text: `:warning: Not confirmed: the app lost contact with Bandwidth while texting ${message.slackChannelId && message.slackTs ? `<https://slack.com/archives/${message.slackChannelId}/p${message.slackTs.replace(".", "")}|this reply>` : "this reply"}, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`,
+          sourceKey: unconfirmedNoticeKey(messageId, message.sendAttempts),
+          postState: "PENDING",
+        },
+      });
+    });
+  }
+
+  /**
+   * A teammate's decision on a text shown as not confirmed: queued once more, once, whoever clicks.
+   */
+  async sendAgain(messageId: string, userId: string): Promise<"queued" | "already-sent" | "not-waiting"> {
+    const { db } = this.deps;
+    const result = await db.$transaction(async (tx) => {
+      const { count } = await tx.message.updateMany({
+        where: { id: messageId, sendState: "UNCONFIRMED" },
+        data: { sendState: "QUEUED", sendError: null },
+      });
+      const message = await tx.message.findUnique({ where: { id: messageId } });
+      if (!message) return { outcome: "not-waiting" as const, conversationId: null };
+      if (count === 0)
+        return {
+          outcome: message.sendState === "SENT" ? ("already-sent" as const) : ("not-waiting" as const),
+          conversationId: null,
+        };
+      await tx.message.create({
+        data: {
+          conversationId: message.conversationId,
+          kind: "NOTICE",
+          text: `<@${userId}> chose to send the unconfirmed reply again.`,
+          postState: "PENDING",
+        },
+      });
+      return { outcome: "queued" as const, conversationId: message.conversationId };
+    });
+    if (result.conversationId) {
+      await this.deps.requestOutbound(result.conversationId);
+      await this.deps.requestThreadSync(result.conversationId);
+    }
+    return result.outcome;
   }
 
   /**
@@ -260,7 +359,7 @@ export class OutboundService {
       return message.media;
     const urls: string[] = [];
     const kept: SlackFile[] = [];
-    const skipped: string[] = [];
+    const skipped: SlackText[] = [];
     let total = 0;
     for (const [index, file] of files.data.entries()) {
       let bytes: Buffer;
@@ -273,7 +372,7 @@ export class OutboundService {
           { messageId: message.id, fileId: file.id, reason: error.reason },
           "file skipped",
         );
-        skipped.push(`• ${file.name}: ${error.reason}`);
+        skipped.push(mrkdwn`• ${file.name}: ${error.reason}`);
         continue;
       }
       total += bytes.length;
@@ -293,7 +392,7 @@ export class OutboundService {
         .notifyUser(
           message.slackChannelId,
           message.slackUserId,
-          `:warning: ${skipped.length === 1 ? "This file was" : "These files were"} not texted:\n${skipped.join("\n")}`,
+          mrkdwn`:warning: ${skipped.length === 1 ? "This file was" : "These files were"} not texted:\n${SlackText.join(skipped, "\n")}`,
         )
         .catch((err: unknown) =>
           this.deps.logger.warn({ err }, "could not tell the author about skipped files"),
@@ -302,7 +401,12 @@ export class OutboundService {
     return urls;
   }
 
-  private async finish(messageId: string, state: "BLOCKED" | "FAILED", error: string, notice: string | null) {
+  private async finish(
+    messageId: string,
+    state: "BLOCKED" | "FAILED",
+    error: string,
+    notice: SlackText | null,
+  ) {
     const { db } = this.deps;
     await db.$transaction(async (tx) => {
       const message = await tx.message.update({
@@ -314,7 +418,7 @@ export class OutboundService {
           data: {
             conversationId: message.conversationId,
             kind: "NOTICE",
-            text: notice,
+            text: notice.markup,
             postState: "PENDING",
           },
         });

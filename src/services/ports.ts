@@ -1,5 +1,7 @@
 /** What the services need from Slack, in the domain's words. The Slack adapter builds the blocks. */
 
+import type { SlackText } from "../domain/slackText";
+
 export interface ParticipantView {
   name: string | null;
   number: string;
@@ -28,7 +30,13 @@ export type ThreadEntryView =
       missingMedia: number;
     }
   | { kind: "outbound"; slackUserId: string | null; text: string; cost: string; mediaCount: number }
-  | { kind: "notice"; text: string };
+  | {
+      kind: "notice";
+      /** The app's own markup, outside values escaped (built with `mrkdwn`). */
+      text: SlackText;
+      /** A text shown as not confirmed: the notice offers to send it again (a teammate's decision). */
+      sendAgainMessageId?: string;
+    };
 
 export interface UploadedFile {
   bytes: Buffer;
@@ -45,12 +53,17 @@ export interface SlackFile {
 }
 
 export interface ThreadPublisher {
-  postRoot(channel: string, root: ThreadRootView): Promise<string>;
+  /** Posts carry the conversation's (root) or the entry's (entry) id, so that they can be found again. */
+  postRoot(channel: string, root: ThreadRootView, conversationId: string): Promise<string>;
   updateRoot(channel: string, ts: string, root: ThreadRootView): Promise<void>;
-  postEntry(channel: string, threadTs: string, entry: ThreadEntryView): Promise<string>;
+  postEntry(channel: string, threadTs: string, entry: ThreadEntryView, entryId: string): Promise<string>;
+  /** The thread's posts that carry an entry's id: entry id → ts. */
+  findEntryPosts(channel: string, threadTs: string): Promise<Map<string, string>>;
+  /** The channel's recent root post for this conversation, if any. */
+  findRootPost(channel: string, conversationId: string): Promise<string | null>;
   uploadFiles(channel: string, threadTs: string, files: UploadedFile[], comment: string): Promise<void>;
   /** Privately, to one user; in the thread when `threadTs` is given. */
-  notifyUser(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
+  notifyUser(channel: string, user: string, text: SlackText, threadTs?: string): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | null>;
   react(channel: string, ts: string, emoji: string): Promise<void>;
   /** Whether a file's URL is on Slack's own file servers, the only place the bot token goes. */

@@ -20,6 +20,11 @@ export interface TextRequest {
    * Only honoured while that opt-out is the number's latest consent change.
    */
   confirmsConsentEventId?: string;
+  /**
+   * Records, in its own commit, that a request is about to leave and to whom: once this has run,
+   * a crash or an unanswered request leaves the text in doubt instead of queued to be sent again.
+   */
+  beginAttempt?(recipients: string[], excluded: string[]): Promise<void>;
 }
 
 export type TextOutcome =
@@ -88,6 +93,7 @@ export class TextSender {
       );
       return { status: "blocked", excluded };
     }
+    await request.beginAttempt?.(allowed, excluded);
     const { id } = await this.bandwidth.send({
       from: request.line.number,
       to: allowed,

@@ -4,11 +4,13 @@ import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import { senderIcons, senderLabel } from "../domain/labels";
 import { describeCost } from "../domain/segments";
+import { SlackText } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { InFlight } from "../shutdown";
 import { ChannelPacer } from "./channelPacer";
 import { type LoadedConversation, loadConversation, rootView } from "./conversations";
 import type { ThreadEntryView, ThreadPublisher, UploadedFile } from "./ports";
+import { sendAgainTarget } from "./sendEvidence";
 
 export interface ThreadSyncDeps {
   db: Db;
@@ -162,13 +164,26 @@ export class ThreadSyncService {
     const conversationId = conversation.id;
     let threadTs = conversation.threadTs;
     if (!threadTs) {
-      const wait = this.notYet(channel);
-      if (wait) return wait;
-      threadTs = await publisher.postRoot(channel, await rootView(db, conversation));
-      this.pacer.posted(channel);
+      // A root post begun before (a crash, a timeout) may exist: found by its metadata, it is adopted.
+      const adopted = conversation.rootPostingAt
+        ? await publisher.findRootPost(channel, conversationId)
+        : null;
+      if (adopted) {
+        threadTs = adopted;
+        this.deps.logger.info({ conversationId }, "thread root found in the channel and adopted");
+      } else {
+        const wait = this.notYet(channel);
+        if (wait) return wait;
+        await db.groupConversation.update({
+          where: { id: conversationId },
+          data: { rootPostingAt: new Date() },
+        });
+        threadTs = await publisher.postRoot(channel, await rootView(db, conversation), conversationId);
+        this.pacer.posted(channel);
+      }
       await db.groupConversation.update({
         where: { id: conversation.id },
-        data: { channelId: channel, threadTs, rootDirty: false },
+        data: { channelId: channel, threadTs, rootDirty: false, rootPostingAt: null },
       });
     } else if (conversation.rootDirty) {
       // Cleared first, so a change made while Slack is being updated marks it dirty again.
@@ -187,14 +202,40 @@ export class ThreadSyncService {
     }
 
     const pending = await db.message.findMany({
-      where: { conversationId, postState: "PENDING" },
+      where: { conversationId, postState: { in: ["PENDING", "POSTING"] } },
       orderBy: { seq: "asc" },
     });
+    // This drain holds the thread's lock: an entry found POSTING was being posted when its process
+    // died or its request failed. Its post, if Slack made it, carries its id: adopt it, never repost.
+    const inDoubt = pending.filter((m) => m.postState === "POSTING");
+    const found = inDoubt.length
+      ? await publisher.findEntryPosts(channel, threadTs)
+      : new Map<string, string>();
     const icons = senderIcons(conversation.participants.map((p) => p.contact.number));
     for (const message of pending) {
+      const adopted = found.get(message.id);
+      // An inbound entry with media goes on to its upload, its text post adopted (see post()).
+      if (adopted && !(message.kind === "INBOUND" && message.media.length)) {
+        await db.message.update({
+          where: { id: message.id },
+          data: { postState: "POSTED", slackChannelId: channel, slackTs: adopted },
+        });
+        this.deps.logger.info({ messageId: message.id }, "thread entry found in the thread and adopted");
+        continue;
+      }
       const wait = this.notYet(channel);
       if (wait) return wait;
-      const ts = await this.post(channel, threadTs, conversation, message, icons);
+      if (message.kind !== "COMPLIANCE") {
+        await db.message.update({ where: { id: message.id }, data: { postState: "POSTING" } });
+      }
+      const ts = await this.post(channel, threadTs, conversation, adopted ?? null, message, icons).catch(
+        async (error: unknown) => {
+          // Slack's 429 says the post was not made: nothing to reconcile.
+          if (rateLimitedFor(error) !== null)
+            await db.message.update({ where: { id: message.id }, data: { postState: "PENDING" } });
+          throw error;
+        },
+      );
       if (ts) this.pacer.posted(channel);
       await db.message.update({
         where: { id: message.id },
@@ -213,6 +254,8 @@ export class ThreadSyncService {
     channel: string,
     threadTs: string,
     conversation: LoadedConversation,
+    /** The entry's text post, found in the thread, when only its files are left to upload. */
+    found: string | null,
     message: Awaited<ReturnType<Db["message"]["findMany"]>>[number],
     icons: Map<string, string>,
   ): Promise<string | null> {
@@ -243,16 +286,23 @@ export class ThreadSyncService {
           mediaCount: message.media.length,
         };
         break;
-      case "NOTICE":
-        entry = { kind: "notice", text: message.text };
+      case "NOTICE": {
+        const sendAgain = sendAgainTarget(message.sourceKey);
+        entry = {
+          kind: "notice",
+          // Notices are stored as the markup `mrkdwn` made of them when they were written.
+          text: SlackText.stored(message.text),
+          ...(sendAgain ? { sendAgainMessageId: sendAgain } : {}),
+        };
         break;
+      }
       case "COMPLIANCE":
         return null;
     }
     // An entry whose text was posted before its files failed to upload (the job is retrying) is
     // not posted again: only the files are.
-    const posted = message.kind === "INBOUND" && message.slackTs ? message.slackTs : null;
-    const ts = posted ?? (await publisher.postEntry(channel, threadTs, entry));
+    const posted = (message.kind === "INBOUND" && message.slackTs ? message.slackTs : null) ?? found;
+    const ts = posted ?? (await publisher.postEntry(channel, threadTs, entry, message.id));
     if (files.length && entry.kind === "inbound") {
       if (!posted) {
         await this.deps.db.message.update({

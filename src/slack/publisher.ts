@@ -1,10 +1,33 @@
 import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "../services/ports";
 import { createSlackFileFetcher, slackFileOrigins } from "./fileDownload";
 import { escapeMrkdwn } from "./views/text";
 import { threadEntryMessage } from "./views/threadEntry";
 import { threadRootBlocks, threadRootText } from "./views/threadRoot";
+
+/**
+ * Every post carries the identity of what it shows in Slack's message metadata, so a post whose
+ * outcome the app did not learn (a crash, a timeout) can be found in the channel and adopted
+ * instead of being posted twice.
+ */
+const ENTRY_EVENT = "reply_all_entry";
+const ROOT_EVENT = "reply_all_thread";
+
+function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | null)?.data;
+  return typeof data?.error === "string" ? data.error : undefined;
+}
+
+const postedEntrySchema = z.object({
+  ts: z.string(),
+  metadata: z.object({ event_type: z.string(), event_payload: z.object({ entry_id: z.string() }) }),
+});
+const postedRootSchema = z.object({
+  ts: z.string(),
+  metadata: z.object({ event_type: z.string(), event_payload: z.object({ conversation_id: z.string() }) }),
+});
 
 /** ThreadPublisher on the Slack Web API. Rate limits (429 Retry-After) are honoured by WebClient. */
 export function createSlackPublisher(
@@ -19,12 +42,13 @@ export function createSlackPublisher(
     fetch: fetchFile,
   });
   return {
-    async postRoot(channel, root) {
+    async postRoot(channel, root, conversationId) {
       const result = await client.chat.postMessage({
         channel,
         text: threadRootText(root),
         blocks: threadRootBlocks(root),
         unfurl_links: false,
+        metadata: { event_type: ROOT_EVENT, event_payload: { conversation_id: conversationId } },
       });
       if (!result.ts) throw new Error("chat.postMessage returned no ts");
       return result.ts;
@@ -34,11 +58,12 @@ export function createSlackPublisher(
       await client.chat.update({ channel, ts, text: threadRootText(root), blocks: threadRootBlocks(root) });
     },
 
-    async postEntry(channel, threadTs, entry) {
+    async postEntry(channel, threadTs, entry, entryId) {
       const message = threadEntryMessage(entry);
       const result = await client.chat.postMessage({
         channel,
         thread_ts: threadTs,
+        metadata: { event_type: ENTRY_EVENT, event_payload: { entry_id: entryId } },
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks } : {}),
         ...(message.username ? { username: message.username } : {}),
@@ -50,6 +75,60 @@ export function createSlackPublisher(
       return result.ts;
     },
 
+    async findEntryPosts(channel, threadTs) {
+      const found = new Map<string, string>();
+      let cursor: string | undefined;
+      for (let page = 0; page < 50; page++) {
+        const result = await client.conversations
+          .replies({
+            channel,
+            ts: threadTs,
+            include_all_metadata: true,
+            limit: 200,
+            ...(cursor ? { cursor } : {}),
+          })
+          .catch((error: unknown) => {
+            // A thread whose root is gone holds no posts of ours to adopt.
+            if (slackErrorCode(error) === "thread_not_found") return null;
+            throw error;
+          });
+        if (!result) break;
+        for (const message of result.messages ?? []) {
+          const parsed = postedEntrySchema.safeParse(message);
+          if (parsed.success && parsed.data.metadata.event_type === ENTRY_EVENT)
+            found.set(parsed.data.metadata.event_payload.entry_id, parsed.data.ts);
+        }
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!result.has_more || !cursor) break;
+      }
+      return found;
+    },
+
+    async findRootPost(channel, conversationId) {
+      let cursor: string | undefined;
+      // Newest first: a root whose post was in doubt was made moments before, among the latest.
+      for (let page = 0; page < 5; page++) {
+        const result = await client.conversations.history({
+          channel,
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const message of result.messages ?? []) {
+          const parsed = postedRootSchema.safeParse(message);
+          if (
+            parsed.success &&
+            parsed.data.metadata.event_type === ROOT_EVENT &&
+            parsed.data.metadata.event_payload.conversation_id === conversationId
+          )
+            return parsed.data.ts;
+        }
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!result.has_more || !cursor) break;
+      }
+      return null;
+    },
+
     async uploadFiles(channel, threadTs, files, comment) {
       await client.filesUploadV2({
         channel_id: channel,
@@ -59,7 +138,8 @@ export function createSlackPublisher(
       });
     },
 
-    async notifyUser(channel, user, text, threadTs) {
+    async notifyUser(channel, user, message, threadTs) {
+      const text = message.markup;
       try {
         await client.chat.postEphemeral({
           channel,

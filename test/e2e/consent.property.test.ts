@@ -12,6 +12,7 @@ import { InboundService } from "../../src/services/inbound";
 import { seedLines } from "../../src/services/lines";
 import { OutboundService } from "../../src/services/outbound";
 import type { ThreadPublisher } from "../../src/services/ports";
+import { SendEvidence } from "../../src/services/sendEvidence";
 import { TextSender } from "../../src/services/textSender";
 import { inboundMessageCallback } from "../support/bandwidthSpec";
 import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
@@ -36,6 +37,8 @@ const publisher: ThreadPublisher = {
   postRoot: async () => `${Date.now()}.000100`,
   updateRoot: async () => undefined,
   postEntry: async () => `${Date.now()}.000200`,
+  findEntryPosts: async () => new Map(),
+  findRootPost: async () => null,
   uploadFiles: async () => undefined,
   notifyUser: async () => undefined,
   permalink: async () => null,
@@ -140,6 +143,12 @@ beforeAll(async () => {
   await seedLines(db, config.BANDWIDTH_LINES);
   lineId = (await db.line.findUniqueOrThrow({ where: { number: SALES_LINE } })).id;
   const sender = new TextSender(db, locks, createBandwidthMessaging(config), logger);
+  const evidence = new SendEvidence({
+    db,
+    bandwidth: createBandwidthMessaging(config),
+    logger,
+    confirmWaitMs: config.SEND_CONFIRM_WAIT_MS,
+  });
   const noop = async () => undefined;
   services = {
     inbound: new InboundService({ db, logger, requestThreadSync: noop, requestOutbound: noop }),
@@ -153,6 +162,7 @@ beforeAll(async () => {
       requestOutbound: noop,
       userName: async () => null,
       media: createBandwidthMessaging(config),
+      evidence,
     }),
     groups: new GroupStartService({
       db,
@@ -162,6 +172,7 @@ beforeAll(async () => {
       logger,
       requestThreadSync: noop,
       requestGroupStart: noop,
+      evidence,
     }),
     admin: new ConsentAdminService(db, noop),
   };

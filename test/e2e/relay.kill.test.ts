@@ -2,6 +2,7 @@
 // into a temporary directory by this test) is killed with SIGKILL while work it acknowledged is
 // outstanding in both directions; a fresh process on the same database finishes it exactly once.
 // (test/e2e/processes.test.ts covers the inbound-only case at scale.)
+import { createDb } from "../../src/db/client";
 import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
 import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
 import { type FakeSlack, startFakeSlack } from "../support/fakeSlack";
@@ -14,7 +15,7 @@ import {
   SALES_LINE,
   SECRETS,
 } from "../support/harness";
-import { eventCallbackBody, messageEvent, postSlack } from "../support/slackRequests";
+import { blockActionsBody, eventCallbackBody, messageEvent, postSlack } from "../support/slackRequests";
 import { createTestDatabase } from "../support/testDatabase";
 import { groupText, postsIn } from "./relayHelpers";
 
@@ -48,6 +49,7 @@ async function start(databaseUrl: string): Promise<AppProcess> {
   const app = await startAppProcess(build.dir, {
     ...appEnv(slack, bandwidth, databaseUrl),
     LOG_LEVEL: "info",
+    SEND_CONFIRM_WAIT_MS: "3000",
   });
   running.push(app);
   return app;
@@ -109,6 +111,27 @@ test("kill -9 with a contact's texts and a teammate's reply acknowledged but not
   app = await start(databaseUrl);
 
   await slack.waitFor((calls) => postsIn(calls, thread).some((p) => p.text === "four"), 30_000);
+  // Killed while a request to Bandwidth was under way (it had just answered 503, say), the reply is
+  // in doubt: with no evidence that Bandwidth took it, it is shown as not confirmed, and a teammate
+  // sends it again. Otherwise it is texted by itself. Either way it reaches the group once.
+  const db = createDb(databaseUrl);
+  try {
+    const reply = await eventually(async () => {
+      const m = await db.message.findFirst({ where: { text: "teammate reply" } });
+      return m && (m.sendState === "SENT" || m.sendState === "UNCONFIRMED") ? m : undefined;
+    }, 30_000);
+    if (reply.sendState === "UNCONFIRMED") {
+      await slack.waitFor((calls) => postsIn(calls, thread).some((p) => p.text?.includes("Not confirmed")));
+      const click = blockActionsBody({
+        userId: "UDANA",
+        channelId: thread.channel,
+        actions: [{ action_id: "send_again", value: reply.id }],
+      });
+      expect((await postSlack(app.url, SECRETS.signingSecret, click)).status).toBe(200);
+    }
+  } finally {
+    await db.$disconnect();
+  }
   const sent = await bandwidth.waitForMessages(1, 30_000);
   // Every straggler would be in by now.
   await new Promise((r) => setTimeout(r, 1_500));

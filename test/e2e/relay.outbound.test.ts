@@ -71,7 +71,8 @@ describe("a teammate's reply in the thread", () => {
     expect([...(sent?.body.to ?? [])].sort()).toEqual([...group].sort());
     // Slack markup becomes what a phone should show.
     expect(sent?.body.text).toBe("Meet at the park (https://example.com/map) & bring @here snacks");
-    expect(sent?.body.tag).toMatch(/^m:[0-9a-f-]{36}$/);
+    // The message and the attempt: a status callback confirms only the attempt it belongs to.
+    expect(sent?.body.tag).toMatch(/^m:[0-9a-f-]{36}:1$/);
     expect(sent?.body.applicationId).toBeDefined();
     expect(sent?.body.media).toBeUndefined();
     // The thread says what it cost.

@@ -321,3 +321,41 @@ export function statusCallback(opts: StatusCallbackOptions): StatusCallback {
   setOrDelete(message, "tag", opts.tag);
   return assertSchema<StatusCallback>("statusCallback", callback);
 }
+
+export interface QueryParameterSchema {
+  type: string | undefined;
+  enum: string[] | undefined;
+}
+
+let listParameters: Map<string, QueryParameterSchema> | undefined;
+
+/** The query parameters of List Messages (operationId listMessages), with their schemas, from the spec. */
+export function listMessagesParameters(): Map<string, QueryParameterSchema> {
+  if (listParameters) return listParameters;
+  const { document, schemas } = spec();
+  const paths = asObject(document.paths, "paths");
+  const operation = asObject(
+    asObject(paths["/users/{accountId}/messages"], "messages path").get,
+    "listMessages",
+  );
+  const components = asObject(document.components, "components");
+  const parameters = asObject(components.parameters, "components.parameters");
+  const resolve = (value: unknown, what: string): JsonObject => {
+    const object = asObject(value, what);
+    const ref = typeof object.$ref === "string" ? object.$ref : null;
+    if (!ref) return object;
+    const name = ref.split("/").pop() ?? "";
+    return asObject(ref.includes("/parameters/") ? parameters[name] : schemas[name], ref);
+  };
+  listParameters = new Map();
+  for (const entry of operation.parameters as unknown[]) {
+    const parameter = resolve(entry, "parameter");
+    if (parameter.in !== "query" || typeof parameter.name !== "string") continue;
+    const schema = resolve(parameter.schema ?? {}, `${parameter.name} schema`);
+    listParameters.set(parameter.name, {
+      type: typeof schema.type === "string" ? schema.type : undefined,
+      enum: Array.isArray(schema.enum) ? schema.enum.map(String) : undefined,
+    });
+  }
+  return listParameters;
+}

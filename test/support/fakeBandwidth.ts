@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import {
   estimateSegmentCount,
+  listMessagesParameters,
   newMessageId,
   type PriorityEnum,
   requestBodyContentTypes,
@@ -21,7 +22,11 @@ export type FailureStatus = 400 | 401 | 403 | 429 | 500 | 503;
 
 export type InjectedFailure =
   | { status: FailureStatus; retryAfterSeconds?: number; description?: string }
-  | { hang: true };
+  | { hang: true }
+  /** The text is taken (listed, recorded) but the connection drops before the answer: a send in doubt. */
+  | { acceptThenDrop: true }
+  /** The body is read and the connection dropped without taking the text: in doubt, yet never sent. */
+  | { dropWithoutAccepting: true };
 
 /** `messageRequest`, as accepted (i.e. already validated against the spec). */
 export interface MessageRequestBody {
@@ -99,6 +104,8 @@ export interface FakeBandwidth {
   failNext(n: number, failure: InjectedFailure): void;
   /** Consulted for every valid createMessage request not already consumed by `failNext`. */
   setFailure(rule: FailureRule | null): void;
+  /** Answers List Messages with this failure instead (null: answer normally). */
+  setListFailure(failure: { status: FailureStatus } | null): void;
   putMedia(mediaId: string, bytes: Uint8Array | string, contentType: string): void;
   getMedia(mediaId: string): StoredMedia | undefined;
   mediaUrl(mediaId: string): string;
@@ -253,6 +260,7 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
   let requests: RecordedRequest[] = [];
   let queuedFailures: InjectedFailure[] = [];
   let failureRule: FailureRule | null = null;
+  let listFailure: { status: FailureStatus } | null = null;
   const media = new Map<string, StoredMedia>();
   const waiters = new Set<{
     n: number;
@@ -318,6 +326,10 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
   const applyFailure = (res: ServerResponse, record: RecordedRequest, failure: InjectedFailure): void => {
     record.injected = true;
     if ("hang" in failure) return;
+    if ("acceptThenDrop" in failure || "dropWithoutAccepting" in failure) {
+      res.socket?.destroy();
+      return;
+    }
     const headers: Record<string, string> =
       failure.status === 429 ? { "Retry-After": String(failure.retryAfterSeconds ?? 1) } : {};
     const description = failure.description ?? DEFAULT_DESCRIPTIONS[failure.status] ?? "Error";
@@ -373,7 +385,7 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
     }
 
     const failure = queuedFailures.shift() ?? failureRule?.(body) ?? null;
-    if (failure) return applyFailure(res, record, failure);
+    if (failure && !("acceptThenDrop" in failure)) return applyFailure(res, record, failure);
 
     const isMms = (body.media?.length ?? 0) > 0 || body.to.length > 1;
     const response: MessageResponseBody = {
@@ -398,8 +410,79 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
       response,
       receivedAt: record.receivedAt,
     });
-    sendJson(res, record, 202, "message", response);
     notifyWaiters();
+    if (failure) return applyFailure(res, record, failure);
+    sendJson(res, record, 202, "message", response);
+  };
+
+  /**
+   * List Messages (GET /users/{accountId}/messages): one row per recipient of each text taken, as
+   * Bandwidth lists a group text to each destination. Query parameters are checked against the
+   * spec's; the filters the app can use are applied, the others are accepted and ignored.
+   */
+  const listMessages = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest) => {
+    const query = new URL(req.url ?? "/", "http://fake").searchParams;
+    const known = listMessagesParameters();
+    const problems: string[] = [];
+    for (const [name, value] of query) {
+      const schema = known.get(name);
+      if (!schema) problems.push(`unknown query parameter '${name}'`);
+      else if (schema.type === "integer" && !/^-?\d+$/.test(value))
+        problems.push(`${name} must be an integer`);
+      else if (schema.enum && !schema.enum.includes(value))
+        problems.push(`${name} must be one of ${schema.enum.join(", ")}`);
+    }
+    for (const name of ["fromDateTime", "toDateTime"]) {
+      const value = query.get(name);
+      if (value !== null && Number.isNaN(Date.parse(value))) problems.push(`${name} must be ISO 8601`);
+    }
+    if (problems.length > 0) throw new HttpError(400, problems);
+    if (listFailure) {
+      record.injected = true;
+      return sendError(res, record, listFailure.status, DEFAULT_DESCRIPTIONS[listFailure.status] ?? "Error");
+    }
+    const numbers = (name: string) => query.get(name)?.split(",").filter(Boolean) ?? null;
+    const sources = numbers("sourceTn");
+    const destinations = numbers("destinationTn");
+    const from = query.get("fromDateTime") ? Date.parse(query.get("fromDateTime") ?? "") : -Infinity;
+    const to = query.get("toDateTime") ? Date.parse(query.get("toDateTime") ?? "") : Infinity;
+    const direction = query.get("messageDirection");
+    const rows = messages.flatMap((m) =>
+      m.body.to.map((destination) => ({
+        messageId: m.id,
+        accountId: m.accountId,
+        sourceTn: m.body.from,
+        destinationTn: destination,
+        messageStatus: "SENT" as const,
+        messageDirection: "OUTBOUND" as const,
+        messageType:
+          m.body.to.length > 1 || (m.body.media?.length ?? 0) > 0 ? ("mms" as const) : ("sms" as const),
+        segmentCount: m.response.segmentCount,
+        receiveTime: m.receivedAt.toISOString(),
+        carrierName: null,
+        messageLength: m.body.text?.length ?? 0,
+        attachmentCount: m.body.media?.length ?? 0,
+        recipientCount: m.body.to.length,
+      })),
+    );
+    const matching = rows.filter(
+      (r) =>
+        (!sources || sources.includes(r.sourceTn)) &&
+        (!destinations || destinations.includes(r.destinationTn)) &&
+        (!direction || direction === r.messageDirection) &&
+        (!query.get("messageId") || query.get("messageId") === r.messageId) &&
+        Date.parse(r.receiveTime) >= from &&
+        Date.parse(r.receiveTime) <= to,
+    );
+    const offset = Number(query.get("pageToken") ?? "0") || 0;
+    const limit = Number(query.get("limit") ?? "100") || 100;
+    const page = matching.slice(offset, offset + limit);
+    const next = offset + limit < matching.length ? String(offset + limit) : undefined;
+    sendJson(res, record, 200, "messagesList", {
+      totalCount: matching.length,
+      pageInfo: next ? { nextPageToken: next } : {},
+      messages: page,
+    });
   };
 
   const handleMedia = (
@@ -458,11 +541,12 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
     try {
       if (route.kind === "unknown")
         throw new HttpError(404, [`no Messaging API operation matches ${method} ${path}`]);
-      if (route.kind === "messages" && method !== "POST") {
-        throw new HttpError(405, [`${method} ${path} is not emulated (only createMessage is)`]);
+      if (route.kind === "messages" && method !== "POST" && method !== "GET") {
+        throw new HttpError(405, [`${method} ${path} is not supported`]);
       }
       authorize(req, route.accountId);
-      if (route.kind === "messages") createMessage(req, res, record, raw);
+      if (route.kind === "messages" && method === "GET") listMessages(req, res, record);
+      else if (route.kind === "messages") createMessage(req, res, record, raw);
       else handleMedia(req, res, record, route.mediaId, raw);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
@@ -514,6 +598,9 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
     setFailure(rule) {
       failureRule = rule;
     },
+    setListFailure(failure) {
+      listFailure = failure;
+    },
     putMedia(mediaId, bytes, contentType) {
       media.set(mediaId, {
         bytes: typeof bytes === "string" ? Buffer.from(bytes) : Buffer.from(bytes),
@@ -564,6 +651,7 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
       requests = [];
       queuedFailures = [];
       failureRule = null;
+      listFailure = null;
     },
     async close() {
       if (closed) return;

@@ -70,7 +70,9 @@ export interface RejectedCall extends RecordedCall {
 export type SlackFailure =
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 | 503 }
-  | { error: string };
+  | { error: string }
+  /** The method runs (a post is made) but the connection drops before the answer: an outcome in doubt. */
+  | { dropAfterHandling: true };
 
 export interface RegisteredFile {
   id: string;
@@ -484,7 +486,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     failure: SlackFailure,
     reason: RejectedCall["reason"],
   ): void => {
-    if ("error" in failure) {
+    if ("dropAfterHandling" in failure) {
+      // Only API methods handle it (see handleApi); elsewhere the connection just drops.
+      rejected.push({ ...call, status: 0, error: "connection_dropped", reason });
+      res.socket?.destroy();
+    } else if ("error" in failure) {
       rejected.push({ ...call, status: 200, error: failure.error, reason });
       sendJson(res, 200, { ok: false, error: failure.error });
     } else if (failure.status === 429) {
@@ -684,6 +690,33 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     };
   };
 
+  const byTs = (a: StoredMessage, b: StoredMessage): number => Number(a.ts) - Number(b.ts);
+
+  /** oldest/latest (exclusive unless inclusive), limit and an offset cursor, as Slack pages. */
+  const pageOfMessages = (list: StoredMessage[], args: Json): Record<string, unknown> => {
+    const oldest = Number(str(args, "oldest") ?? "0");
+    const latest = Number(str(args, "latest") ?? "Infinity");
+    const inclusive = String(args.inclusive) === "true" || args.inclusive === true;
+    const withMetadata = String(args.include_all_metadata) === "true" || args.include_all_metadata === true;
+    const inRange = list.filter((m) => {
+      const t = Number(m.ts);
+      return inclusive ? t >= oldest && t <= latest : t > oldest && t < latest;
+    });
+    const start = Number(str(args, "cursor") ?? "0") || 0;
+    const limit = Math.min(1000, Math.max(1, Number(str(args, "limit") ?? "100") || 100));
+    const page = inRange
+      .slice(start, start + limit)
+      .map(({ channel: _channel, metadata, ...rest }) =>
+        withMetadata && metadata !== undefined ? { ...rest, metadata } : rest,
+      );
+    const more = start + limit < inRange.length;
+    return {
+      messages: page,
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(start + limit) : "" },
+    };
+  };
+
   const builtins = new Map<string, MethodHandler>([
     ["api.test", (args) => ({ args })],
     [
@@ -813,6 +846,31 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       },
     ],
     ["conversations.join", (args) => ({ channel: { id: requireStr(args, "channel", "channel_not_found") } })],
+    [
+      // A thread: its parent first, then replies oldest first. Message metadata is returned only with
+      // include_all_metadata, so a caller relying on it must ask for it.
+      "conversations.replies",
+      (args) => {
+        const channel = requireStr(args, "channel", "channel_not_found");
+        const ts = requireStr(args, "ts", "thread_not_found");
+        const all = [...(messages.get(channel)?.values() ?? [])];
+        const parent = all.find((m) => m.ts === ts);
+        if (!parent) throw new SlackApiError("thread_not_found");
+        const thread = [parent, ...all.filter((m) => m.thread_ts === ts && m.ts !== ts).sort(byTs)];
+        return pageOfMessages(thread, args);
+      },
+    ],
+    [
+      // Top-level messages of a channel, newest first.
+      "conversations.history",
+      (args) => {
+        const channel = requireStr(args, "channel", "channel_not_found");
+        const top = [...(messages.get(channel)?.values() ?? [])]
+          .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
+          .sort((a, b) => byTs(b, a));
+        return pageOfMessages(top, args);
+      },
+    ],
     [
       "views.open",
       (args) => {
@@ -944,7 +1002,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return;
     }
     const fault = takeFault(method);
-    if (fault) {
+    if (fault && !("dropAfterHandling" in fault)) {
       reject(res, call, fault, "injected");
       return;
     }
@@ -968,7 +1026,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
     if (body.ok === false) call.error = typeof body.error === "string" ? body.error : "unknown_error";
     calls.push(call);
-    sendJson(res, 200, body);
+    if (fault) res.socket?.destroy();
+    else sendJson(res, 200, body);
     notify();
   }
 

@@ -1,0 +1,196 @@
+// Issue 15, "Exactly once across crashes": each way an outcome in doubt is resolved, through the real
+// app, the real WebClient and bandwidth-sdk, between the fakes. A send or a post is in doubt when its
+// request may have been taken but its answer was lost (the connection dropped, a timeout, a crash).
+import { statusCallback } from "../support/bandwidthSpec";
+import { contactTexts, startGroup, teammateReplies } from "../support/flows";
+import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { blockActionsBody } from "../support/slackRequests";
+import { postsIn } from "./relayHelpers";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ env: { SEND_CONFIRM_WAIT_MS: "3000", BANDWIDTH_TIMEOUT_MS: "1000" } });
+});
+afterAll(async () => {
+  await h.stop();
+});
+afterEach(() => {
+  h.bandwidth.reset();
+});
+
+async function groupWith(numbers: string[]) {
+  const conversation = await startGroup(h, { numbers });
+  h.bandwidth.reset();
+  return { conversation, thread: { channel: conversation.channelId ?? "", ts: conversation.threadTs ?? "" } };
+}
+
+async function messageTexted(text: string) {
+  return eventually(
+    async () => (await h.app.db.message.findFirst({ where: { text, kind: "OUTBOUND" } })) ?? undefined,
+  );
+}
+
+function noticesIn(thread: { channel: string; ts: string }, fragment: string) {
+  return postsIn(h.slack.calls, thread).filter((p) => String(p.text ?? "").includes(fragment));
+}
+
+describe("texts in doubt are resolved from Bandwidth's evidence, never re-sent blindly", () => {
+  test("Bandwidth took it, the answer was lost: List Messages finds it and it is recorded as sent, once", async () => {
+    const { thread } = await groupWith(["+16175550101", "+16175550102"]);
+    h.bandwidth.failNext(1, { acceptThenDrop: true });
+    await teammateReplies(h, { channel: thread.channel, threadTs: thread.ts, text: "Answer lost" });
+    const message = await eventually(async () => {
+      const m = await messageTexted("Answer lost");
+      return m?.sendState === "SENT" ? m : undefined;
+    }, 20_000);
+    const [taken] = h.bandwidth.messages;
+    expect(h.bandwidth.messages).toHaveLength(1);
+    expect(message.bandwidthMessageId).toBe(taken?.id);
+    expect(h.bandwidth.requests.some((r) => r.method === "GET" && r.path.endsWith("/messages"))).toBe(true);
+    await eventually(() => noticesIn(thread, "Texted to 2 participants").length === 1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(h.bandwidth.messages).toHaveLength(1);
+    expect(noticesIn(thread, "Not confirmed")).toHaveLength(0);
+    expect(h.bandwidth.violations).toEqual([]);
+  });
+
+  test("a status callback carrying the text's tag confirms it before List Messages can", async () => {
+    const { thread } = await groupWith(["+16175550201", "+16175550202"]);
+    // The request hangs until the app's timeout: the outcome is unknown, and Bandwidth lists nothing.
+    h.bandwidth.failNext(1, { hang: true });
+    await teammateReplies(h, { channel: thread.channel, threadTs: thread.ts, text: "Timed out" });
+    const inDoubt = await eventually(async () => {
+      const m = await messageTexted("Timed out");
+      return m?.sendState === "IN_DOUBT" ? m : undefined;
+    }, 10_000);
+    const tag = `m:${inDoubt.id}:${inDoubt.sendAttempts}`;
+    const response = await h.webhook("status", [
+      statusCallback({
+        type: "message-delivered",
+        messageId: "1589228074636lm4k2je7j7jklbn2",
+        line: SALES_LINE,
+        recipient: "+16175550201",
+        allRecipients: ["+16175550201", "+16175550202"],
+        tag,
+      }),
+    ]);
+    expect(response.status).toBe(200);
+    const sent = await eventually(async () => {
+      const m = await h.app.db.message.findUnique({
+        where: { id: inDoubt.id },
+        include: { deliveries: true },
+      });
+      return m?.sendState === "SENT" ? m : undefined;
+    });
+    expect(sent.bandwidthMessageId).toBe("1589228074636lm4k2je7j7jklbn2");
+    expect(sent.deliveries.find((d) => d.number === "+16175550201")?.status).toBe("DELIVERED");
+    await eventually(() => noticesIn(thread, "Texted to 2 participants").length === 1);
+    // Past the bounded wait: still confirmed, never re-sent, no "not confirmed" notice.
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(h.bandwidth.messages).toHaveLength(0);
+    expect(h.bandwidth.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect(noticesIn(thread, "Not confirmed")).toHaveLength(0);
+  });
+
+  test("no evidence within the bounded wait: shown as not confirmed; Send again texts it once, however often clicked", async () => {
+    const { thread } = await groupWith(["+16175550301", "+16175550302"]);
+    h.bandwidth.failNext(1, { dropWithoutAccepting: true });
+    await teammateReplies(h, { channel: thread.channel, threadTs: thread.ts, text: "Never arrived" });
+    const notice = await eventually(() => noticesIn(thread, "Not confirmed")[0], 20_000);
+    const message = await messageTexted("Never arrived");
+    expect(message.sendState).toBe("UNCONFIRMED");
+    expect(h.bandwidth.messages).toHaveLength(0);
+    const button = JSON.stringify(notice.blocks ?? []);
+    expect(button).toContain("send_again");
+    expect(button).toContain(message.id);
+    await new Promise((r) => setTimeout(r, 1_000));
+    // The app never sends it again by itself.
+    expect(h.bandwidth.messages).toHaveLength(0);
+
+    const click = () =>
+      h.slackRequest(
+        blockActionsBody({
+          userId: "UDANA",
+          channelId: thread.channel,
+          actions: [{ action_id: "send_again", value: message.id }],
+        }),
+      );
+    const [first, second] = await Promise.all([click(), click()]);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    const [sent] = await h.bandwidth.waitForMessages(1, 15_000);
+    expect(sent?.body.text).toBe("Never arrived");
+    expect(sent?.body.tag).toBe(`m:${message.id}:2`);
+    await eventually(async () => (await messageTexted("Never arrived")).sendState === "SENT");
+    await click();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(h.bandwidth.messages).toHaveLength(1);
+    expect(h.slack.callsTo("chat.postEphemeral").some((c) => String(c.args.text).includes("nothing"))).toBe(
+      true,
+    );
+  });
+
+  test("a Bandwidth that refused the connection is retried as before: the request never left", async () => {
+    const { thread } = await groupWith(["+16175550401", "+16175550402"]);
+    h.bandwidth.failNext(1, { status: 503 });
+    await teammateReplies(h, { channel: thread.channel, threadTs: thread.ts, text: "Retried" });
+    await h.bandwidth.waitForMessages(1, 15_000);
+    await eventually(async () => (await messageTexted("Retried")).sendState === "SENT");
+    expect(h.bandwidth.requests.filter((r) => r.method === "GET")).toHaveLength(0);
+  });
+
+  test("a group start whose answer was lost is confirmed from List Messages: one text, one thread", async () => {
+    const numbers = ["+16175550501", "+16175550502"];
+    h.bandwidth.failNext(1, { acceptThenDrop: true });
+    const conversation = await startGroup(h, { numbers, message: "Group answer lost" });
+    const messages = await h.app.db.message.findMany({ where: { conversationId: conversation.id } });
+    const first = messages.find((m) => m.text === "Group answer lost");
+    expect(first?.sendState).toBe("SENT");
+    expect(first?.bandwidthMessageId).toBe(h.bandwidth.messages[0]?.id);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(h.bandwidth.messages).toHaveLength(1);
+  });
+});
+
+describe("Slack posts carry their entry's id and are adopted, not repeated", () => {
+  test("a post Slack made whose answer was lost is found in the thread by its metadata", async () => {
+    const contacts = ["+16175550601", "+16175550602"];
+    const { thread } = await groupWith(contacts);
+    h.slack.failNext("chat.postMessage", 1, { dropAfterHandling: true });
+    await contactTexts(h, { from: contacts[0] ?? "", others: contacts.slice(1), text: "Posted once" });
+    await eventually(async () => {
+      const m = await h.app.db.message.findFirst({ where: { text: "Posted once" } });
+      return m?.postState === "POSTED" ? m : undefined;
+    }, 20_000);
+    const stored = h.slack.messagesIn(thread.channel).filter((m) => m.text === "Posted once");
+    expect(stored).toHaveLength(1);
+    const entry = await h.app.db.message.findFirstOrThrow({ where: { text: "Posted once" } });
+    expect(entry.slackTs).toBe(stored[0]?.ts);
+    expect(stored[0]?.metadata).toEqual({
+      event_type: "reply_all_entry",
+      event_payload: { entry_id: entry.id },
+    });
+    expect(h.slack.callsTo("conversations.replies").some((c) => c.args.include_all_metadata)).toBe(true);
+  });
+
+  test("a thread root Slack made whose answer was lost is adopted: one root", async () => {
+    const contacts = ["+16175550701", "+16175550702"];
+    h.slack.failNext("chat.postMessage", 1, { dropAfterHandling: true });
+    await contactTexts(h, { from: contacts[0] ?? "", others: contacts.slice(1), text: "First contact" });
+    const conversation = await eventually(async () => {
+      const c = await h.app.db.groupConversation.findFirst({
+        where: { keys: { some: { key: [...contacts].sort().join(",") } } },
+      });
+      return c?.threadTs ? c : undefined;
+    }, 20_000);
+    await eventually(() =>
+      h.slack.messagesIn(conversation.channelId ?? "").some((m) => m.text === "First contact"),
+    );
+    const roots = h.slack
+      .messagesIn(conversation.channelId ?? "")
+      .filter((m) => m.thread_ts === undefined && JSON.stringify(m.metadata ?? {}).includes(conversation.id));
+    expect(roots).toHaveLength(1);
+    expect(roots[0]?.ts).toBe(conversation.threadTs);
+  });
+});
