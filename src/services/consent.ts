@@ -3,6 +3,7 @@ import { lockExclusiveInTransaction } from "../db/locks";
 import { defaultComplianceMessages } from "../domain/compliance";
 import { DEFAULT_KEYWORDS, type KeywordLists, normalizeKeyword } from "../domain/keywords";
 import { formatPhone } from "../domain/phone";
+import { mention, mrkdwn, slackDate } from "../domain/slackText";
 import { addConversationKey } from "./conversations";
 import { consentLockKey } from "./textSender";
 
@@ -89,14 +90,17 @@ export async function changeConsent(tx: Tx, change: ConsentChange) {
     const remaining = numbers.filter((n) => !optedOut.some((o) => o.number === n));
     // Phones see the remaining members as a new group: its replies must land in this thread too.
     await addConversationKey(tx, conversation.id, change.lineId, remaining);
+    // The keyword as texted and an admin's reason are outside text: `mrkdwn` escapes them.
+    const by = change.actor ? mention(change.actor) : "an admin";
+    const why = change.reason ? mrkdwn` (${change.reason})` : "";
     const how =
       change.source === "KEYWORD"
         ? change.status === "OPTED_OUT"
-          ? `texted ${change.reason ?? "STOP"} and opted out`
-          : `texted ${change.reason ?? "START"} and opted back in`
+          ? mrkdwn`texted ${change.reason ?? "STOP"} and opted out`
+          : mrkdwn`texted ${change.reason ?? "START"} and opted back in`
         : change.status === "OPTED_OUT"
-          ? `was opted out by ${change.actor ? `<@${change.actor}>` : "an admin"}${change.reason ? ` (${change.reason})` : ""}`
-          : `was opted back in by ${change.actor ? `<@${change.actor}>` : "an admin"}${change.reason ? ` (${change.reason})` : ""}`;
+          ? mrkdwn`was opted out by ${by}${why}`
+          : mrkdwn`was opted back in by ${by}${why}`;
     const next =
       remaining.length === 0
         ? "Every participant has opted out; nothing more can be texted to this group."
@@ -105,7 +109,7 @@ export async function changeConsent(tx: Tx, change: ConsentChange) {
       data: {
         conversationId: conversation.id,
         kind: "NOTICE",
-        text: `${who} ${how} at <!date^${Math.floor(Date.now() / 1000)}^{time} on {date_short}|${new Date().toISOString()}>. ${next}`,
+        text: mrkdwn`${who} ${how} at ${slackDate(new Date(), "{time} on {date_short}")}. ${next}`.markup,
         postState: "PENDING",
       },
     });

@@ -12,6 +12,7 @@ import type { HomePublisher } from "../homePublisher";
 import { type FormMetadata, parseFormMetadata } from "../views/form";
 import { type HomeState, parseHomeState } from "../views/homeState";
 import type { Notice } from "../views/kit";
+import { mrkdwn, type SlackText, slackText } from "../views/text";
 
 /** What the Home tab's listeners use. */
 export interface HomeDeps {
@@ -197,14 +198,14 @@ export function onAdminAction(
         { userId: user.id, actionId: action.action_id },
         "refused a Home admin action from a non-admin",
       );
-      await deps.home.publish(user.id, undefined, { tone: "error", text: REFUSED });
+      await deps.home.publish(user.id, undefined, notice("error", slackText(REFUSED)));
       return;
     }
     try {
       await handler(homeAction, client);
     } catch (error) {
       deps.logger.error({ err: error, actionId: action.action_id }, "Home action failed");
-      await deps.home.publish(user.id, home, { tone: "error", text: "That did not work; please try again." });
+      await deps.home.publish(user.id, home, notice("error", mrkdwn`That did not work; please try again.`));
     }
   });
 }
@@ -321,6 +322,7 @@ export async function openModal(
   await client.views.open({ trigger_id: action.triggerId, view });
 }
 
-export function notice(tone: Notice["tone"], text: string): Notice {
+/** A line atop the Home tab; its text is built with `mrkdwn`, so outside values arrive escaped. */
+export function notice(tone: Notice["tone"], text: SlackText): Notice {
   return { tone, text };
 }

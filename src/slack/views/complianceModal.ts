@@ -6,7 +6,7 @@ import { encodeFormMetadata, fieldBlockId, versionTag } from "./form";
 import { COMPLIANCE_ACTIONS, MODALS } from "./homeIds";
 import type { HomeState } from "./homeState";
 import { button, context, type Notice, noticeBlock, plain, plural, section } from "./kit";
-import { clip, escapeMrkdwn } from "./text";
+import { mrkdwn, SlackText } from "./text";
 
 export const COMPLIANCE_FIELDS: Record<ComplianceField, string> = {
   optOut: "compliance_opt_out",
@@ -52,11 +52,11 @@ export function describeLength(text: string): string {
   return `${text.length.toLocaleString("en-US")} characters · ${encoding} · ${plural(count.segments, "segment")}${cost}`;
 }
 
-function quote(text: string): string {
-  return text
-    .split("\n")
-    .map((l) => `> ${escapeMrkdwn(l)}`)
-    .join("\n");
+function quote(text: string): SlackText {
+  return SlackText.join(
+    text.split("\n").map((l) => mrkdwn`> ${l}`),
+    "\n",
+  );
 }
 
 export function complianceModalView(input: ComplianceModalInput): View {
@@ -64,7 +64,7 @@ export function complianceModalView(input: ComplianceModalInput): View {
   const version = versionTag(line.updatedAt);
   const blocks: KnownBlock[] = [
     section(
-      `The automatic replies of *${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}. Carriers require them; keep them short (one segment) and name who is texting.`,
+      mrkdwn`The automatic replies of *${line.name}* · ${formatPhone(line.number)}. Carriers require them; keep them short (one segment) and name who is texting.`,
     ),
   ];
   if (input.notice) blocks.push(noticeBlock(input.notice));
@@ -86,14 +86,13 @@ export function complianceModalView(input: ComplianceModalInput): View {
         },
       },
       section(
-        clip(
-          `*Preview* · from ${formatPhone(line.number)}${isDefault ? " · _default_" : " · _custom_"}\n${text.trim() ? quote(text.trim()) : "_(empty)_"}`,
-        ),
+        mrkdwn`*Preview* · from ${formatPhone(line.number)}${isDefault ? " · _default_" : " · _custom_"}\n${text.trim() ? quote(text.trim()) : mrkdwn`_(empty)_`}`,
       ),
       context(
-        [describeLength(text.trim()), ...complianceAdvice(field, text)]
-          .map((t) => escapeMrkdwn(t))
-          .join(" · "),
+        SlackText.join(
+          [describeLength(text.trim()), ...complianceAdvice(field, text)].map((t) => mrkdwn`${t}`),
+          " · ",
+        ),
       ),
     );
   }
@@ -104,7 +103,7 @@ export function complianceModalView(input: ComplianceModalInput): View {
       button("Update preview", COMPLIANCE_ACTIONS.preview, line.id),
       button("Reset to defaults", COMPLIANCE_ACTIONS.reset, line.id, "danger", {
         title: "Reset to defaults?",
-        text: "The three messages go back to the built-in texts right away.",
+        text: mrkdwn`The three messages go back to the built-in texts right away.`,
         confirm: "Reset",
       }),
     ],

@@ -4,6 +4,7 @@ import { encodeFormMetadata } from "./form";
 import { MODALS } from "./homeIds";
 import type { HomeState } from "./homeState";
 import { context, plain } from "./kit";
+import { mrkdwn } from "./text";
 
 export const CONSENT_FIELDS = {
   line: "consent_line",
@@ -66,8 +67,8 @@ export function consentModalView(input: ConsentModalInput): View {
       },
       context(
         out
-          ? "The number gets nothing more from this line until it opts back in. No text is sent to it."
-          : "Only opt a number back in when its owner asked for it. No text is sent to it.",
+          ? mrkdwn`The number gets nothing more from this line until it opts back in. No text is sent to it.`
+          : mrkdwn`Only opt a number back in when its owner asked for it. No text is sent to it.`,
       ),
     ],
   };

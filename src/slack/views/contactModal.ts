@@ -5,6 +5,7 @@ import { encodeFormMetadata, fieldBlockId, versionTag } from "./form";
 import { MODALS } from "./homeIds";
 import type { HomeState } from "./homeState";
 import { type Notice, noticeBlock, plain, section } from "./kit";
+import { mrkdwn } from "./text";
 
 export const CONTACT_FIELDS = { number: "contact_number", name: "contact_name" } as const;
 
@@ -19,7 +20,7 @@ export function contactModalView(input: ContactModalInput): View {
   const version = contact ? versionTag(contact.updatedAt) : null;
   const blocks: KnownBlock[] = [];
   if (input.notice) blocks.push(noticeBlock(input.notice));
-  if (contact) blocks.push(section(`*Number:* ${formatPhone(contact.number)}`));
+  if (contact) blocks.push(section(mrkdwn`*Number:* ${formatPhone(contact.number)}`));
   else {
     blocks.push({
       type: "input",

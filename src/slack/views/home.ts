@@ -5,7 +5,7 @@ import { adminHomeBlocks } from "./homeAdmin";
 import type { HomeState } from "./homeState";
 import { encodeHomeState } from "./homeState";
 import { context, type Notice, noticeBlock, plain, plural, section } from "./kit";
-import { escapeMrkdwn } from "./text";
+import { mrkdwn, slackDate, slackLink } from "./text";
 
 export type HomeInput =
   | { kind: "member"; command: string; data: MemberHomeData; notice?: Notice }
@@ -43,43 +43,43 @@ function memberHomeBlocks(input: Extract<HomeInput, { kind: "member" }>): KnownB
   const blocks: KnownBlock[] = [
     { type: "header", text: plain("Reply-All group texts", 150) },
     section(
-      `Type \`${escapeMrkdwn(input.command)}\` in a channel to text a group of up to 9 contacts from one of the lines below. Every contact sees every reply, and the conversation stays in one thread.`,
+      mrkdwn`Type \`${input.command}\` in a channel to text a group of up to 9 contacts from one of the lines below. Every contact sees every reply, and the conversation stays in one thread.`,
     ),
   ];
   if (input.notice) blocks.push(noticeBlock(input.notice));
   blocks.push({ type: "divider" }, { type: "header", text: plain("Lines you can start a group on", 150) });
   if (data.lines.length === 0) {
     blocks.push(
-      section("_No line can send group texts yet. An admin can add or enable one in this Home tab._"),
+      section(mrkdwn`_No line can send group texts yet. An admin can add or enable one in this Home tab._`),
     );
   }
   for (const line of data.lines) {
     blocks.push(
       section(
-        `*${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}\n${line.groupEnabled ? "Group texts" : "One-to-one texts only"}`,
+        mrkdwn`*${line.name}* · ${formatPhone(line.number)}\n${line.groupEnabled ? "Group texts" : "One-to-one texts only"}`,
       ),
     );
   }
   if (data.linesTotal > data.lines.length) {
-    blocks.push(context(`…and ${data.linesTotal - data.lines.length} more.`));
+    blocks.push(context(mrkdwn`…and ${data.linesTotal - data.lines.length} more.`));
   }
   blocks.push(
     { type: "divider" },
     { type: "header", text: plain("Group texts you started or replied in", 150) },
   );
   if (data.conversations.length === 0) {
-    blocks.push(section(`_None yet. Start one with \`${escapeMrkdwn(input.command)}\`._`));
+    blocks.push(section(mrkdwn`_None yet. Start one with \`${input.command}\`._`));
   }
   for (const c of data.conversations) {
-    const title = escapeMrkdwn(c.name ?? `Group of ${c.participants}`);
+    const title = c.name ?? `Group of ${c.participants}`;
     const link = threadLink(c.channelId, c.threadTs);
-    const when = `<!date^${Math.floor(c.updatedAt.getTime() / 1000)}^{date_short_pretty}|${c.updatedAt.toISOString().slice(0, 10)}>`;
+    const when = slackDate(c.updatedAt, "{date_short_pretty}", c.updatedAt.toISOString().slice(0, 10));
     blocks.push(
       section(
-        `${link ? `<${link}|${title}>` : title} · ${escapeMrkdwn(c.lineName)} · ${plural(c.participants, "contact")} · ${when}`,
+        mrkdwn`${link ? slackLink(link, title) : title} · ${c.lineName} · ${plural(c.participants, "contact")} · ${when}`,
       ),
     );
   }
-  blocks.push(context("Only Reply-All admins can change lines, contacts and settings."));
+  blocks.push(context(mrkdwn`Only Reply-All admins can change lines, contacts and settings.`));
   return blocks;
 }

@@ -8,7 +8,7 @@ import { settingsTabBlocks } from "./homeSettings";
 import type { HomeTab } from "./homeState";
 import { usageTabBlocks } from "./homeUsage";
 import { context, noticeBlock, plain } from "./kit";
-import { escapeMrkdwn } from "./text";
+import { mrkdwn } from "./text";
 
 const TAB_NAMES: Record<HomeTab, string> = {
   lines: "Lines",
@@ -33,7 +33,7 @@ export function adminHomeBlocks(input: Extract<HomeInput, { kind: "admin" }>): K
   const blocks: KnownBlock[] = [
     { type: "header", text: plain("Reply-All group texts · admin", 150) },
     context(
-      `You are a Reply-All admin${input.via === "workspace" ? " as a workspace admin" : ""}. Teammates start group texts with \`${escapeMrkdwn(input.command)}\`.`,
+      mrkdwn`You are a Reply-All admin${input.via === "workspace" ? " as a workspace admin" : ""}. Teammates start group texts with \`${input.command}\`.`,
     ),
   ];
   if (input.notice) blocks.push(noticeBlock(input.notice));

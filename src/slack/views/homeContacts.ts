@@ -3,7 +3,7 @@ import { formatPhone } from "../../domain/phone";
 import type { HomeTabData } from "../../services/home";
 import { HOME_ACTIONS } from "./homeIds";
 import { button, context, pager, plain, plural, section } from "./kit";
-import { escapeMrkdwn } from "./text";
+import { mrkdwn } from "./text";
 
 type ContactsTab = Extract<HomeTabData, { tab: "contacts" }>;
 
@@ -39,17 +39,19 @@ export function contactsTabBlocks(data: ContactsTab): KnownBlock[] {
     blocks.push(
       section(
         page.query
-          ? `_No contact matches “${escapeMrkdwn(page.query)}”._`
-          : "_No contacts yet. Add one, import a CSV, or start a group text with new numbers._",
+          ? mrkdwn`_No contact matches “${page.query}”._`
+          : mrkdwn`_No contacts yet. Add one, import a CSV, or start a group text with new numbers._`,
       ),
     );
   } else if (page.query) {
-    blocks.push(context(`${plural(page.total, "contact")} match “${escapeMrkdwn(page.query)}”.`));
+    blocks.push(context(mrkdwn`${plural(page.total, "contact")} match “${page.query}”.`));
   }
   for (const contact of page.contacts) {
     blocks.push(
       section(
-        `*${contact.name ? escapeMrkdwn(contact.name) : "_no name_"}* · ${formatPhone(contact.number)}`,
+        contact.name
+          ? mrkdwn`*${contact.name}* · ${formatPhone(contact.number)}`
+          : mrkdwn`*_no name_* · ${formatPhone(contact.number)}`,
         button("Edit", HOME_ACTIONS.contactEdit, contact.id),
       ),
     );

@@ -4,7 +4,7 @@ import type { HomeTabData } from "../../services/home";
 import { PAGE_SIZES } from "../../services/home";
 import { HOME_ACTIONS, type LineMenuOp } from "./homeIds";
 import { button, pager, plain, plural, section } from "./kit";
-import { escapeMrkdwn } from "./text";
+import { channelMention, mrkdwn, SlackText } from "./text";
 
 type LinesTab = Extract<HomeTabData, { tab: "lines" }>;
 
@@ -25,11 +25,11 @@ function lineMenu(line: LinesTab["lines"][number]): Overflow {
 export function linesTabBlocks(data: LinesTab): KnownBlock[] {
   const blocks: KnownBlock[] = [
     section(
-      `*Lines* · ${plural(data.total, "line")}\nBandwidth numbers teammates text from. Only active, group-enabled lines are offered in the group modal.`,
+      mrkdwn`*Lines* · ${plural(data.total, "line")}\nBandwidth numbers teammates text from. Only active, group-enabled lines are offered in the group modal.`,
       button("Add a line", HOME_ACTIONS.lineAdd, "add", "primary"),
     ),
   ];
-  if (data.total === 0) blocks.push(section("_No lines yet: add your first Bandwidth number._"));
+  if (data.total === 0) blocks.push(section(mrkdwn`_No lines yet: add your first Bandwidth number._`));
   for (const line of data.lines) {
     const custom = [
       line.optOutMessage && "opt-out",
@@ -39,16 +39,16 @@ export function linesTabBlocks(data: LinesTab): KnownBlock[] {
       .filter(Boolean)
       .join(", ");
     const facts = [
-      line.groupEnabled ? "Group texts" : "One-to-one only",
+      mrkdwn`${line.groupEnabled ? "Group texts" : "One-to-one only"}`,
       line.defaultChannel
-        ? `new groups open in <#${line.defaultChannel}>`
-        : "new groups open in the default channel",
-      plural(line.conversations, "conversation"),
-      `${line.optedOut.toLocaleString("en-US")} opted out`,
+        ? mrkdwn`new groups open in ${channelMention(line.defaultChannel)}`
+        : mrkdwn`new groups open in the default channel`,
+      mrkdwn`${plural(line.conversations, "conversation")}`,
+      mrkdwn`${line.optedOut.toLocaleString("en-US")} opted out`,
     ];
     blocks.push(
       section(
-        `${line.active ? "" : ":no_entry: "}*${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}${line.active ? "" : " · _inactive_"}\n${facts.join(" · ")}\nCompliance messages: ${custom ? `custom ${custom}` : "defaults"}`,
+        mrkdwn`${line.active ? "" : ":no_entry: "}*${line.name}* · ${formatPhone(line.number)}${line.active ? "" : " · _inactive_"}\n${SlackText.join(facts, " · ")}\nCompliance messages: ${custom ? `custom ${custom}` : "defaults"}`,
         lineMenu(line),
       ),
     );

@@ -3,7 +3,7 @@ import { formatPhone } from "../../domain/phone";
 import type { HomeTabData } from "../../services/home";
 import { HOME_ACTIONS } from "./homeIds";
 import { button, context, plain, section } from "./kit";
-import { escapeMrkdwn } from "./text";
+import { mention, mrkdwn, slackDate } from "./text";
 
 type OptOutsTab = Extract<HomeTabData, { tab: "optouts" }>;
 
@@ -15,7 +15,7 @@ const SOURCE: Record<string, string> = {
 
 export function optOutsTabBlocks(data: OptOutsTab): KnownBlock[] {
   const { line } = data;
-  if (!line) return [section("_No lines yet, so no opt-outs._")];
+  if (!line) return [section(mrkdwn`_No lines yet, so no opt-outs._`)];
   const options = data.lines.slice(0, 100).map((l) => ({
     text: plain(`${l.name} · ${formatPhone(l.number)}${l.active ? "" : " (inactive)"}`),
     value: l.id,
@@ -23,7 +23,7 @@ export function optOutsTabBlocks(data: OptOutsTab): KnownBlock[] {
   const selected = options.find((o) => o.value === line.id);
   const blocks: KnownBlock[] = [
     section(
-      `*Opt-outs* of *${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)} · ${data.total.toLocaleString("en-US")} opted out\nNumbers that texted STOP (or were opted out by an admin) get nothing from this line until they opt back in.`,
+      mrkdwn`*Opt-outs* of *${line.name}* · ${formatPhone(line.number)} · ${data.total.toLocaleString("en-US")} opted out\nNumbers that texted STOP (or were opted out by an admin) get nothing from this line until they opt back in.`,
       {
         type: "static_select",
         action_id: HOME_ACTIONS.optOutLine,
@@ -42,24 +42,23 @@ export function optOutsTabBlocks(data: OptOutsTab): KnownBlock[] {
       ],
     },
   ];
-  if (data.entries.length === 0) blocks.push(section("_Nobody has opted out of this line._"));
+  if (data.entries.length === 0) blocks.push(section(mrkdwn`_Nobody has opted out of this line._`));
   for (const entry of data.entries) {
     const who = entry.name
-      ? `*${escapeMrkdwn(entry.name)}* · ${formatPhone(entry.number)}`
-      : `*${formatPhone(entry.number)}*`;
-    const when = `<!date^${Math.floor(entry.since.getTime() / 1000)}^{date_short} {time}|${entry.since.toISOString()}>`;
+      ? mrkdwn`*${entry.name}* · ${formatPhone(entry.number)}`
+      : mrkdwn`*${formatPhone(entry.number)}*`;
+    const when = slackDate(entry.since, "{date_short} {time}");
     const how =
       entry.source === "ADMIN" && entry.actor
-        ? `by <@${entry.actor}>`
-        : (SOURCE[entry.source] ?? entry.source);
-    blocks.push(
-      section(`${who}\nOpted out ${when}, ${how}${entry.reason ? `: “${escapeMrkdwn(entry.reason)}”` : ""}`),
-    );
+        ? mrkdwn`by ${mention(entry.actor)}`
+        : mrkdwn`${SOURCE[entry.source] ?? entry.source}`;
+    const reason = entry.reason ? mrkdwn`: “${entry.reason}”` : mrkdwn``;
+    blocks.push(section(mrkdwn`${who}\nOpted out ${when}, ${how}${reason}`));
   }
   if (data.total > data.entries.length) {
     blocks.push(
       context(
-        `Showing the ${data.entries.length} most recent of ${data.total.toLocaleString("en-US")}. Export the CSV for the full list.`,
+        mrkdwn`Showing the ${data.entries.length} most recent of ${data.total.toLocaleString("en-US")}. Export the CSV for the full list.`,
       ),
     );
   }

@@ -3,6 +3,7 @@ import { NOTE_MARKER_MAX_LENGTH } from "../../domain/notes";
 import type { HomeTabData } from "../../services/home";
 import { HOME_ACTIONS } from "./homeIds";
 import { button, context, plain, section } from "./kit";
+import { mention, mrkdwn, slackDate } from "./text";
 
 type SettingsTab = Extract<HomeTabData, { tab: "settings" }>;
 
@@ -13,7 +14,7 @@ export function settingsTabBlocks(data: SettingsTab): KnownBlock[] {
     value: "on",
   };
   const blocks: KnownBlock[] = [
-    section("*Settings*"),
+    section(mrkdwn`*Settings*`),
     {
       type: "actions",
       block_id: "home_settings",
@@ -45,25 +46,25 @@ export function settingsTabBlocks(data: SettingsTab): KnownBlock[] {
     },
     { type: "divider" },
     section(
-      "*Admins*\nWorkspace owners and admins are always Reply-All admins. These teammates were made admins here:",
+      mrkdwn`*Admins*\nWorkspace owners and admins are always Reply-All admins. These teammates were made admins here:`,
     ),
   ];
-  if (data.admins.length === 0) blocks.push(context("_Nobody yet._"));
+  if (data.admins.length === 0) blocks.push(context(mrkdwn`_Nobody yet._`));
   for (const admin of data.admins) {
-    const when = `<!date^${Math.floor(admin.createdAt.getTime() / 1000)}^{date_short}|${admin.createdAt.toISOString().slice(0, 10)}>`;
+    const when = slackDate(admin.createdAt, "{date_short}", admin.createdAt.toISOString().slice(0, 10));
     blocks.push(
       section(
-        `<@${admin.userId}> · added by <@${admin.addedBy}> on ${when}`,
+        mrkdwn`${mention(admin.userId)} · added by ${mention(admin.addedBy)} on ${when}`,
         button("Remove", HOME_ACTIONS.adminRemove, admin.userId, "danger", {
           title: "Remove this admin?",
-          text: `<@${admin.userId}> will no longer manage lines, contacts and settings.`,
+          text: mrkdwn`${mention(admin.userId)} will no longer manage lines, contacts and settings.`,
           confirm: "Remove",
         }),
       ),
     );
   }
   if (data.adminCount > data.admins.length) {
-    blocks.push(context(`…and ${data.adminCount - data.admins.length} more.`));
+    blocks.push(context(mrkdwn`…and ${data.adminCount - data.admins.length} more.`));
   }
   blocks.push({
     type: "actions",

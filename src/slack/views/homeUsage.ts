@@ -3,7 +3,7 @@ import { formatPhone } from "../../domain/phone";
 import { monthLabel } from "../../domain/usage";
 import type { HomeTabData } from "../../services/home";
 import { context, section } from "./kit";
-import { clip, escapeMrkdwn } from "./text";
+import { clip, mrkdwn, SlackText } from "./text";
 
 type UsageTab = Extract<HomeTabData, { tab: "usage" }>;
 
@@ -20,7 +20,7 @@ export function usageTabBlocks(data: UsageTab, chartUrl: string | null): KnownBl
   const summary = `${now} so far: ${n(totals.thisMonth.sent)} texts sent, ${n(totals.thisMonth.received)} received. ${before}: ${n(totals.lastMonth.sent)} sent, ${n(totals.lastMonth.received)} received.`;
   const blocks: KnownBlock[] = [
     section(
-      `*Usage* · ${now} so far and ${before} (UTC)\n${escapeMrkdwn(summary)}\nEach recipient × message segment counts as one text, as carriers bill it; received counts the texts contacts sent.`,
+      mrkdwn`*Usage* · ${now} so far and ${before} (UTC)\n${summary}\nEach recipient × message segment counts as one text, as carriers bill it; received counts the texts contacts sent.`,
     ),
   ];
   if (chartUrl) {
@@ -35,14 +35,14 @@ export function usageTabBlocks(data: UsageTab, chartUrl: string | null): KnownBl
   for (let i = 0; i < listed.length; i += LINES_PER_SECTION) {
     const rows = listed.slice(i, i + LINES_PER_SECTION).map((line, j) => {
       const k = i + j + 1;
-      return `${k}. *${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}${line.active ? "" : " _(inactive)_"}\n      sent ${n(line.thisMonth.sent)} this month, ${n(line.lastMonth.sent)} last month · received ${n(line.thisMonth.received)} this month, ${n(line.lastMonth.received)} last month`;
+      return mrkdwn`${k}. *${line.name}* · ${formatPhone(line.number)}${line.active ? "" : " _(inactive)_"}\n      sent ${n(line.thisMonth.sent)} this month, ${n(line.lastMonth.sent)} last month · received ${n(line.thisMonth.received)} this month, ${n(line.lastMonth.received)} last month`;
     });
-    blocks.push(section(rows.join("\n")));
+    blocks.push(section(SlackText.join(rows, "\n")));
   }
   if (report.lines.length > listed.length) {
-    blocks.push(context(`…and ${report.lines.length - listed.length} more lines.`));
+    blocks.push(context(mrkdwn`…and ${report.lines.length - listed.length} more lines.`));
   }
-  if (report.lines.length === 0) blocks.push(section("_No lines yet._"));
-  if (!chartUrl) blocks.push(context("Set PUBLIC_URL to show these figures as a chart too."));
+  if (report.lines.length === 0) blocks.push(section(mrkdwn`_No lines yet._`));
+  if (!chartUrl) blocks.push(context(mrkdwn`Set PUBLIC_URL to show these figures as a chart too.`));
   return blocks;
 }

@@ -4,7 +4,7 @@ import { encodeFormMetadata } from "./form";
 import { MODALS } from "./homeIds";
 import type { HomeState } from "./homeState";
 import { context, plain, plural, section } from "./kit";
-import { clip } from "./text";
+import { mrkdwn, SlackText } from "./text";
 
 export const IMPORT_FIELDS = { paste: "import_paste", file: "import_file" } as const;
 
@@ -21,7 +21,7 @@ export function importModalView(home: HomeState): View {
     close: plain("Cancel", 24),
     blocks: [
       section(
-        "One contact per row: `name,number` (a header row such as `name,phone` is fine, in any order). Known numbers get the name from the file; rows with a missing or invalid number, or a number already in the file, are skipped and listed.",
+        mrkdwn`One contact per row: \`name,number\` (a header row such as \`name,phone\` is fine, in any order). Known numbers get the name from the file; rows with a missing or invalid number, or a number already in the file, are skipped and listed.`,
       ),
       {
         type: "input",
@@ -48,7 +48,7 @@ export function importModalView(home: HomeState): View {
           max_files: 1,
         },
       },
-      context("Up to 10,000 rows and 2 MB per file."),
+      context(mrkdwn`Up to 10,000 rows and 2 MB per file.`),
     ],
   };
 }
@@ -60,7 +60,7 @@ export function importProgressView(home: HomeState): View {
     private_metadata: encodeFormMetadata({ home }),
     title: plain("Import contacts", 24),
     close: plain("Close", 24),
-    blocks: [section(":hourglass_flowing_sand: Importing… this takes a few seconds.")],
+    blocks: [section(mrkdwn`:hourglass_flowing_sand: Importing… this takes a few seconds.`)],
   };
 }
 
@@ -69,19 +69,22 @@ const MAX_LISTED_REJECTIONS = 40;
 export function importResultView(home: HomeState, summary: ImportSummary): View {
   const blocks: KnownBlock[] = [];
   if (summary.error) {
-    blocks.push(section(`:warning: Nothing was imported. ${summary.error}`));
+    blocks.push(section(mrkdwn`:warning: Nothing was imported. ${summary.error}`));
   } else {
     blocks.push(
       section(
-        `:white_check_mark: *Import finished*\n• ${plural(summary.added, "contact")} added\n• ${plural(summary.updated, "contact")} updated (new name)\n• ${plural(summary.unchanged, "contact")} already saved, unchanged\n• ${plural(summary.rejected.length, "row")} rejected`,
+        mrkdwn`:white_check_mark: *Import finished*\n• ${plural(summary.added, "contact")} added\n• ${plural(summary.updated, "contact")} updated (new name)\n• ${plural(summary.unchanged, "contact")} already saved, unchanged\n• ${plural(summary.rejected.length, "row")} rejected`,
       ),
     );
   }
   if (summary.rejected.length > 0) {
-    const listed = summary.rejected.slice(0, MAX_LISTED_REJECTIONS).map((r) => `Row ${r.row}: ${r.reason}`);
-    blocks.push(section(clip(`*Rejected rows*\n${listed.join("\n")}`)));
+    // Reasons quote the file's cells: outside text.
+    const listed = summary.rejected
+      .slice(0, MAX_LISTED_REJECTIONS)
+      .map((r) => mrkdwn`Row ${r.row}: ${r.reason}`);
+    blocks.push(section(mrkdwn`*Rejected rows*\n${SlackText.join(listed, "\n")}`));
     if (summary.rejected.length > listed.length) {
-      blocks.push(context(`…and ${summary.rejected.length - listed.length} more rejected rows.`));
+      blocks.push(context(mrkdwn`…and ${summary.rejected.length - listed.length} more rejected rows.`));
     }
   }
   return {

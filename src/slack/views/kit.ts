@@ -1,5 +1,5 @@
 import type { Button, ContextBlock, KnownBlock, PlainTextElement, SectionBlock } from "@slack/types";
-import { clip } from "./text";
+import { clip, mrkdwn, SlackText } from "./text";
 
 /** Small Block Kit helpers that keep every text within Slack's limits. */
 
@@ -7,18 +7,19 @@ export function plain(text: string, max = 75): PlainTextElement {
   return { type: "plain_text", text: clip(text || " ", max), emoji: true };
 }
 
-export function section(text: string, accessory?: SectionBlock["accessory"]): SectionBlock {
+/** Every mrkdwn field takes SlackText: outside values reach it only escaped (see `mrkdwn`). */
+export function section(text: SlackText, accessory?: SectionBlock["accessory"]): SectionBlock {
   return {
     type: "section",
-    text: { type: "mrkdwn", text: clip(text || " ") },
+    text: { type: "mrkdwn", text: text.clip(3000).markup || " " },
     ...(accessory ? { accessory } : {}),
   };
 }
 
-export function context(...texts: string[]): ContextBlock {
+export function context(...texts: SlackText[]): ContextBlock {
   return {
     type: "context",
-    elements: texts.slice(0, 10).map((t) => ({ type: "mrkdwn", text: clip(t || " ") })),
+    elements: texts.slice(0, 10).map((t) => ({ type: "mrkdwn", text: t.clip(3000).markup || " " })),
   };
 }
 
@@ -27,7 +28,7 @@ export function button(
   actionId: string,
   value: string,
   style?: "primary" | "danger",
-  confirm?: { title: string; text: string; confirm: string },
+  confirm?: { title: string; text: SlackText; confirm: string },
 ): Button {
   return {
     type: "button",
@@ -39,7 +40,7 @@ export function button(
       ? {
           confirm: {
             title: plain(confirm.title, 100),
-            text: { type: "mrkdwn", text: clip(confirm.text, 300) },
+            text: { type: "mrkdwn", text: confirm.text.clip(300).markup },
             confirm: plain(confirm.confirm, 30),
             deny: plain("Cancel", 30),
             ...(style === "danger" ? { style: "danger" as const } : {}),
@@ -49,7 +50,7 @@ export function button(
   };
 }
 
-export type Notice = { tone: "ok" | "error" | "info"; text: string };
+export type Notice = { tone: "ok" | "error" | "info"; text: SlackText };
 
 export function noticeBlock(notice: Notice): KnownBlock {
   const icon =
@@ -58,7 +59,7 @@ export function noticeBlock(notice: Notice): KnownBlock {
       : notice.tone === "error"
         ? ":warning:"
         : ":information_source:";
-  return section(`${icon} ${notice.text}`);
+  return section(SlackText.join([SlackText.stored(icon), notice.text], " "));
 }
 
 /** "Showing 21–40 of 500" with Previous/Next buttons whose values are the target pages. */
@@ -74,7 +75,7 @@ export function pager(
   const from = page * pageSize + 1;
   const to = Math.min(total, (page + 1) * pageSize);
   const blocks: KnownBlock[] = [
-    context(`Showing ${from}–${to} of ${total} ${noun} · page ${page + 1} of ${pages}`),
+    context(mrkdwn`Showing ${from}–${to} of ${total} ${noun} · page ${page + 1} of ${pages}`),
   ];
   const buttons: Button[] = [];
   if (page > 0) buttons.push(button("◀ Previous", `${actionId}_prev`, String(page - 1)));

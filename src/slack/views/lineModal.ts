@@ -5,7 +5,7 @@ import { encodeFormMetadata, fieldBlockId, versionTag } from "./form";
 import { MODALS } from "./homeIds";
 import type { HomeState } from "./homeState";
 import { context, type Notice, noticeBlock, plain, section } from "./kit";
-import { escapeMrkdwn } from "./text";
+import { mrkdwn } from "./text";
 
 export const LINE_FIELDS = {
   number: "line_number",
@@ -44,7 +44,7 @@ export function lineModalView(input: LineModalInput): View {
   const blocks: KnownBlock[] = [];
   if (input.notice) blocks.push(noticeBlock(input.notice));
   if (line) {
-    blocks.push(section(`*Number:* ${formatPhone(line.number)} (${escapeMrkdwn(line.number)})`));
+    blocks.push(section(mrkdwn`*Number:* ${formatPhone(line.number)} (${line.number})`));
   } else {
     blocks.push({
       type: "input",
@@ -113,7 +113,8 @@ export function lineModalView(input: LineModalInput): View {
       },
     },
   );
-  if (line) blocks.push(context("To stop using this line, deactivate it from its menu in the Home tab."));
+  if (line)
+    blocks.push(context(mrkdwn`To stop using this line, deactivate it from its menu in the Home tab.`));
   return {
     type: "modal",
     callback_id: MODALS.line,

@@ -1,6 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { ThreadEntryView } from "../../services/ports";
-import { clip, escapeMrkdwn } from "./text";
+import { mention, mrkdwn, SlackText } from "./text";
 
 /** The button on a "not confirmed" notice; its value is the message to send again. */
 export const SEND_AGAIN_ACTION = "send_again";
@@ -16,44 +16,51 @@ export interface EntryMessage {
 export function threadEntryMessage(entry: ThreadEntryView): EntryMessage {
   switch (entry.kind) {
     case "inbound": {
-      const body = entry.text ? escapeMrkdwn(entry.text) : "_(no text)_";
+      const body = entry.text ? mrkdwn`${entry.text}` : mrkdwn`_(no text)_`;
       const missing =
         entry.missingMedia > 0
-          ? `\n:warning: ${entry.missingMedia} attachment${entry.missingMedia === 1 ? "" : "s"} could not be fetched from Bandwidth.`
-          : "";
+          ? mrkdwn`\n:warning: ${entry.missingMedia} attachment${entry.missingMedia === 1 ? "" : "s"} could not be fetched from Bandwidth.`
+          : SlackText.empty;
       // username/icon_emoji (chat:write.customize) make each contact read as a distinct sender.
       return {
-        text: clip(`${body}${missing}`, 39_000),
+        text: mrkdwn`${body}${missing}`.clip(39_000).markup,
         username: entry.senderLabel,
         icon_emoji: entry.senderIcon,
       };
     }
     case "outbound": {
-      const by = entry.slackUserId ? `<@${entry.slackUserId}>` : "The app";
+      const by = entry.slackUserId ? mention(entry.slackUserId) : mrkdwn`The app`;
       const media = entry.mediaCount
-        ? ` · ${entry.mediaCount} attachment${entry.mediaCount === 1 ? "" : "s"}`
-        : "";
+        ? mrkdwn` · ${entry.mediaCount} attachment${entry.mediaCount === 1 ? "" : "s"}`
+        : SlackText.empty;
       return {
-        text: `${by}: ${escapeMrkdwn(entry.text)}`,
+        text: mrkdwn`${by}: ${entry.text}`.markup,
         blocks: [
           {
             type: "section",
-            text: { type: "mrkdwn", text: clip(escapeMrkdwn(entry.text) || "_(no text)_") },
+            text: {
+              type: "mrkdwn",
+              text: (entry.text ? mrkdwn`${entry.text}` : mrkdwn`_(no text)_`).clip(3000).markup,
+            },
           },
           {
             type: "context",
-            elements: [{ type: "mrkdwn", text: `Texted to the group by ${by} · ${entry.cost}${media}` }],
+            elements: [
+              { type: "mrkdwn", text: mrkdwn`Texted to the group by ${by} · ${entry.cost}${media}`.markup },
+            ],
           },
         ],
       };
     }
     case "notice":
       return {
-        text: entry.text,
+        text: entry.text.markup,
         blocks: [
           {
             type: "context",
-            elements: [{ type: "mrkdwn", text: clip(`:information_source: ${entry.text}`) }],
+            elements: [
+              { type: "mrkdwn", text: mrkdwn`:information_source: ${entry.text}`.clip(3000).markup },
+            ],
           },
           ...(entry.sendAgainMessageId
             ? [

@@ -1,22 +1,26 @@
 import type { KnownBlock } from "@slack/types";
 import { formatPhone } from "../../domain/phone";
 import type { ThreadRootView } from "../../services/ports";
-import { clip, escapeMrkdwn } from "./text";
+import { clip, mention, mrkdwn, SlackText } from "./text";
 
+/** The notification and fallback text: mrkdwn too, so the names in it are escaped like the blocks. */
 export function threadRootText(root: ThreadRootView): string {
   const title = root.groupName ?? `Group text with ${root.participants.length} contacts`;
-  return `${title} — from ${root.line.name} ${formatPhone(root.line.number)}`;
+  return mrkdwn`${title} — from ${root.line.name} ${formatPhone(root.line.number)}`.markup;
 }
 
 export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
-  const participants = root.participants
-    .map((p) => {
-      const who = p.name ? `${escapeMrkdwn(p.name)} · ${formatPhone(p.number)}` : formatPhone(p.number);
-      return p.optedOut ? `• ~${who}~ _opted out_` : `• ${who}`;
-    })
-    .join("\n");
+  const participants = SlackText.join(
+    root.participants.map((p) => {
+      const who = p.name ? mrkdwn`${p.name} · ${formatPhone(p.number)}` : mrkdwn`${formatPhone(p.number)}`;
+      return p.optedOut ? mrkdwn`• ~${who}~ _opted out_` : mrkdwn`• ${who}`;
+    }),
+    "\n",
+  );
   const active = root.participants.filter((p) => !p.optedOut).length;
-  const started = root.startedBy ? `Started by <@${root.startedBy}>` : "Started by the contacts";
+  const started = root.startedBy
+    ? mrkdwn`Started by ${mention(root.startedBy)}`
+    : mrkdwn`Started by the contacts`;
   const blocks: KnownBlock[] = [
     {
       type: "header",
@@ -27,9 +31,13 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
       fields: [
         {
           type: "mrkdwn",
-          text: `*Line*\n${escapeMrkdwn(root.line.name)} · ${formatPhone(root.line.number)}${root.line.active ? "" : " _(inactive)_"}`,
+          text: mrkdwn`*Line*\n${root.line.name} · ${formatPhone(root.line.number)}${root.line.active ? "" : " _(inactive)_"}`
+            .markup,
         },
-        { type: "mrkdwn", text: `*Participants (${active} receiving)*\n${clip(participants, 1900)}` },
+        {
+          type: "mrkdwn",
+          text: mrkdwn`*Participants (${active} receiving)*\n${participants.clip(1900)}`.markup,
+        },
       ],
     },
     {
@@ -37,13 +45,14 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
       elements: [
         {
           type: "mrkdwn",
-          text: [
-            started,
-            root.cost ? `first message: ${root.cost}` : null,
-            `replies here are texted to the whole group; start one with \`${escapeMrkdwn(root.noteMarker)}\` for an internal note`,
-          ]
-            .filter(Boolean)
-            .join(" · "),
+          text: SlackText.join(
+            [
+              started,
+              ...(root.cost ? [mrkdwn`first message: ${root.cost}`] : []),
+              mrkdwn`replies here are texted to the whole group; start one with \`${root.noteMarker}\` for an internal note`,
+            ],
+            " · ",
+          ).markup,
         },
       ],
     },

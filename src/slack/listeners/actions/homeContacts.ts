@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import { contactModalView } from "../../views/contactModal";
 import { HOME_ACTIONS } from "../../views/homeIds";
 import { importModalView } from "../../views/importModal";
+import { mrkdwn } from "../../views/text";
 import { type HomeDeps, notice, onAdminAction, openModal } from "../homeSupport";
 
 /** Contacts in the Home tab: add, edit, import. */
@@ -18,7 +19,11 @@ export function register(app: App, deps: HomeDeps): void {
     const id = action.action.value ?? "";
     const contact = /^[0-9a-f-]{36}$/.test(id) ? await deps.contacts.get(id) : null;
     if (!contact) {
-      await deps.home.publish(action.userId, action.home, notice("error", "That contact no longer exists."));
+      await deps.home.publish(
+        action.userId,
+        action.home,
+        notice("error", mrkdwn`That contact no longer exists.`),
+      );
       return;
     }
     await openModal(client, deps, action, contactModalView({ home: action.home, contact }));

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { complianceModalView } from "../../views/complianceModal";
 import { COMPLIANCE_ACTIONS, HOME_ACTIONS, LINE_MENU_OPS } from "../../views/homeIds";
 import { lineModalView } from "../../views/lineModal";
-import { escapeMrkdwn } from "../../views/text";
+import { mrkdwn } from "../../views/text";
 import { type HomeDeps, notice, onAdminAction, openModal } from "../homeSupport";
 import { complianceInput } from "../views/homeCompliance";
 
@@ -28,7 +28,7 @@ export function register(app: App, deps: HomeDeps): void {
     const line = await deps.lines.get(id);
     const { userId, home } = action;
     if (!line) {
-      await deps.home.publish(userId, home, notice("error", "That line no longer exists."));
+      await deps.home.publish(userId, home, notice("error", mrkdwn`That line no longer exists.`));
       return;
     }
     switch (op) {
@@ -46,7 +46,7 @@ export function register(app: App, deps: HomeDeps): void {
       case "deactivate":
       case "activate": {
         const updated = await deps.lines.setActive(line.id, op === "activate");
-        const name = escapeMrkdwn(line.name);
+        const name = line.name;
         await deps.home.publish(
           userId,
           home,
@@ -54,10 +54,10 @@ export function register(app: App, deps: HomeDeps): void {
             ? notice(
                 "ok",
                 op === "activate"
-                  ? `*${name}* is active again and offered in the group modal${line.groupEnabled ? "" : " once group texts are enabled"}.`
-                  : `*${name}* is deactivated: it is no longer offered, and replies in its threads are not texted. Reactivate it from its menu.`,
+                  ? mrkdwn`*${name}* is active again and offered in the group modal${line.groupEnabled ? "" : " once group texts are enabled"}.`
+                  : mrkdwn`*${name}* is deactivated: it is no longer offered, and replies in its threads are not texted. Reactivate it from its menu.`,
               )
-            : notice("error", "That line no longer exists."),
+            : notice("error", mrkdwn`That line no longer exists.`),
         );
         return;
       }
@@ -105,7 +105,7 @@ export function register(app: App, deps: HomeDeps): void {
         line,
         messages,
         defaults,
-        notice: notice("ok", "Reset to the default messages. They are already in use."),
+        notice: notice("ok", mrkdwn`Reset to the default messages. They are already in use.`),
       }),
     });
     await deps.home.publish(action.userId, action.home);

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { consentModalView } from "../../views/consentModal";
 import { HOME_ACTIONS } from "../../views/homeIds";
-import { escapeMrkdwn } from "../../views/text";
+import { mrkdwn } from "../../views/text";
 import { type HomeDeps, notice, onAdminAction, openModal } from "../homeSupport";
 
 /** Opt-outs in the Home tab: manual opt-out/opt-in forms and the CSV export. */
@@ -26,7 +26,7 @@ export function register(app: App, deps: HomeDeps): void {
   onAdminAction(app, deps, HOME_ACTIONS.optOutExport, async ({ userId, action, home }, client) => {
     const line = action.value ? await deps.lines.get(action.value).catch(() => null) : null;
     if (!line) {
-      await deps.home.publish(userId, home, notice("error", "That line no longer exists."));
+      await deps.home.publish(userId, home, notice("error", mrkdwn`That line no longer exists.`));
       return;
     }
     const csv = await deps.consentAdmin.exportOptOutsCsv(line.id);
@@ -46,14 +46,16 @@ export function register(app: App, deps: HomeDeps): void {
         filename: `opt-outs-${slug}-${day}.csv`,
         title: `Opt-outs of ${line.name} (${day})`,
         file: Buffer.from(csv, "utf8"),
-        initial_comment: `Opt-out list of *${escapeMrkdwn(line.name)}*: ${rows} number${rows === 1 ? "" : "s"}, as of ${day}.`,
+        initial_comment:
+          mrkdwn`Opt-out list of *${line.name}*: ${rows} number${rows === 1 ? "" : "s"}, as of ${day}.`
+            .markup,
       });
       await deps.home.publish(
         userId,
         home,
         notice(
           "ok",
-          `The opt-out list of *${escapeMrkdwn(line.name)}* (${rows} numbers) is in your direct messages with the app.`,
+          mrkdwn`The opt-out list of *${line.name}* (${rows} numbers) is in your direct messages with the app.`,
         ),
       );
     } catch (error) {
@@ -61,7 +63,7 @@ export function register(app: App, deps: HomeDeps): void {
       await deps.home.publish(
         userId,
         home,
-        notice("error", "The CSV could not be sent to your direct messages; please try again."),
+        notice("error", mrkdwn`The CSV could not be sent to your direct messages; please try again.`),
       );
     }
   });

@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { HOME_ACTIONS } from "../../views/homeIds";
-import { escapeMrkdwn } from "../../views/text";
+import { mention, mrkdwn, slackText } from "../../views/text";
 import { type HomeDeps, notice, onAdminAction } from "../homeSupport";
 
 /** Settings in the Home tab: sender names on texts, the note marker, and who else is an admin. */
@@ -14,8 +14,8 @@ export function register(app: App, deps: HomeDeps): void {
       notice(
         "ok",
         on
-          ? "Texts sent from threads now end with the teammate's name."
-          : "Texts sent from threads no longer carry the teammate's name.",
+          ? mrkdwn`Texts sent from threads now end with the teammate's name.`
+          : mrkdwn`Texts sent from threads no longer carry the teammate's name.`,
       ),
     );
   });
@@ -26,11 +26,8 @@ export function register(app: App, deps: HomeDeps): void {
       userId,
       { ...home, tab: "settings" },
       result.ok
-        ? notice(
-            "ok",
-            `Thread replies that begin with \`${escapeMrkdwn(result.marker)}\` are now internal notes.`,
-          )
-        : notice("error", result.error),
+        ? notice("ok", mrkdwn`Thread replies that begin with \`${result.marker}\` are now internal notes.`)
+        : notice("error", slackText(result.error)),
     );
   });
 
@@ -44,7 +41,9 @@ export function register(app: App, deps: HomeDeps): void {
       result.ok
         ? notice(
             "ok",
-            result.changed ? `<@${target}> is now a Reply-All admin.` : `<@${target}> already was an admin.`,
+            result.changed
+              ? mrkdwn`${mention(target)} is now a Reply-All admin.`
+              : mrkdwn`${mention(target)} already was an admin.`,
           )
         : notice("error", result.error),
     );
@@ -60,8 +59,8 @@ export function register(app: App, deps: HomeDeps): void {
         ? notice(
             "ok",
             result.changed
-              ? `<@${target}> is no longer a Reply-All admin (unless they are a workspace admin).`
-              : "Nothing to remove.",
+              ? mrkdwn`${mention(target)} is no longer a Reply-All admin (unless they are a workspace admin).`
+              : mrkdwn`Nothing to remove.`,
           )
         : notice("error", result.error),
     );

@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import type { ComplianceInput } from "../../../services/lines";
 import { COMPLIANCE_FIELDS, complianceModalView } from "../../views/complianceModal";
 import { MODALS } from "../../views/homeIds";
-import { escapeMrkdwn } from "../../views/text";
+import { mrkdwn } from "../../views/text";
 import { type FormValues, type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 export function complianceInput(form: FormValues): ComplianceInput {
@@ -56,7 +56,7 @@ export function register(app: App, deps: HomeDeps): void {
             defaults,
             notice: notice(
               "error",
-              "Someone else changed this line's messages or settings while you were editing. These are the current messages; make your change again and save.",
+              mrkdwn`Someone else changed this line's messages or settings while you were editing. These are the current messages; make your change again and save.`,
             ),
           }),
         });
@@ -78,7 +78,7 @@ export function register(app: App, deps: HomeDeps): void {
           { ...metadata.home, tab: "lines" },
           notice(
             "ok",
-            `Saved the compliance messages of *${escapeMrkdwn(result.value.name)}*. The next STOP, START or HELP gets them.`,
+            mrkdwn`Saved the compliance messages of *${result.value.name}*. The next STOP, START or HELP gets them.`,
           ),
         );
     }

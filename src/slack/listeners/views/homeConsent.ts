@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import { formatPhone } from "../../../domain/phone";
 import { CONSENT_FIELDS } from "../../views/consentModal";
 import { MODALS } from "../../views/homeIds";
-import { escapeMrkdwn } from "../../views/text";
+import { mrkdwn } from "../../views/text";
 import { type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 /** Manual opt-out / opt-in with a reason, recorded by ConsentAdminService with the admin as actor. */
@@ -38,13 +38,13 @@ export function register(app: App, deps: HomeDeps): void {
     }
     await ack();
     const line = await deps.lines.get(lineId);
-    const lineName = escapeMrkdwn(line?.name ?? "the line");
+    const lineName = line?.name ?? "the line";
     const who = formatPhone(result.number);
     const text = !result.changed
-      ? `${who} already was ${status === "OPTED_OUT" ? "opted out of" : "opted in to"} ${lineName}; nothing changed.`
+      ? mrkdwn`${who} already was ${status === "OPTED_OUT" ? "opted out of" : "opted in to"} ${lineName}; nothing changed.`
       : status === "OPTED_OUT"
-        ? `${who} is opted out of ${lineName}. Its threads say so.`
-        : `${who} is opted back in to ${lineName}. Its threads say so.`;
+        ? mrkdwn`${who} is opted out of ${lineName}. Its threads say so.`
+        : mrkdwn`${who} is opted back in to ${lineName}. Its threads say so.`;
     await deps.home.publish(
       userId,
       { ...metadata.home, tab: "optouts", lineId },

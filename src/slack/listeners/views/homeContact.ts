@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import { formatPhone } from "../../../domain/phone";
 import { CONTACT_FIELDS, contactModalView } from "../../views/contactModal";
 import { MODALS } from "../../views/homeIds";
-import { escapeMrkdwn } from "../../views/text";
+import { mrkdwn } from "../../views/text";
 import { type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 /** The add/edit contact modal. */
@@ -31,7 +31,7 @@ export function register(app: App, deps: HomeDeps): void {
             contact: result.current,
             notice: notice(
               "error",
-              "Someone else changed this contact while you were editing. This is its current name; edit it again and save.",
+              mrkdwn`Someone else changed this contact while you were editing. This is its current name; edit it again and save.`,
             ),
           }),
         });
@@ -53,7 +53,7 @@ export function register(app: App, deps: HomeDeps): void {
           { ...metadata.home, tab: "contacts" },
           notice(
             "ok",
-            `${metadata.id ? "Saved" : "Added"} ${c.name ? `*${escapeMrkdwn(c.name)}* · ` : ""}${formatPhone(c.number)}.`,
+            mrkdwn`${metadata.id ? "Saved" : "Added"} ${c.name ? mrkdwn`*${c.name}* · ` : ""}${formatPhone(c.number)}.`,
           ),
         );
       }

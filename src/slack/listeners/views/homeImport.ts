@@ -6,6 +6,7 @@ import { FileRefused } from "../../../domain/media";
 import type { ImportSummary } from "../../../services/contacts";
 import { MODALS } from "../../views/homeIds";
 import { IMPORT_FIELDS, importProgressView, importResultView } from "../../views/importModal";
+import { mrkdwn } from "../../views/text";
 import { type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 export const MAX_IMPORT_FILE_BYTES = 2 * 1024 * 1024;
@@ -108,10 +109,10 @@ export function register(app: App, deps: HomeDeps): void {
         deps.logger.warn({ err }, "could not show the import summary (modal closed?)"),
       );
     const headline = summary.error
-      ? notice("error", `Import failed: ${summary.error}`)
+      ? notice("error", mrkdwn`Import failed: ${summary.error}`)
       : notice(
           "ok",
-          `Import finished: ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected.length} rejected.`,
+          mrkdwn`Import finished: ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected.length} rejected.`,
         );
     await deps.home.publish(userId, home, headline);
   });

@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import { formatPhone } from "../../../domain/phone";
 import { MODALS } from "../../views/homeIds";
 import { LINE_FIELDS, lineModalView } from "../../views/lineModal";
-import { escapeMrkdwn } from "../../views/text";
+import { mrkdwn } from "../../views/text";
 import { type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 /** The add/edit line modal. */
@@ -40,7 +40,7 @@ export function register(app: App, deps: HomeDeps): void {
             line: result.current,
             notice: notice(
               "error",
-              "Someone else changed this line while you were editing. These are its current settings; make your change again and save.",
+              mrkdwn`Someone else changed this line while you were editing. These are its current settings; make your change again and save.`,
             ),
           }),
         });
@@ -60,7 +60,7 @@ export function register(app: App, deps: HomeDeps): void {
           { ...metadata.home, tab: "lines" },
           notice(
             "ok",
-            `${what} *${escapeMrkdwn(line.name)}* · ${formatPhone(line.number)}.${line.groupEnabled && line.active ? " It is offered in the group modal." : ""}`,
+            mrkdwn`${what} *${line.name}* · ${formatPhone(line.number)}.${line.groupEnabled && line.active ? " It is offered in the group modal." : ""}`,
           ),
         );
       }

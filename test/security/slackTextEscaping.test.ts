@@ -1,0 +1,366 @@
+// Issue 9, finding 3: outside text (contacts' texts and names, group and line names, reasons,
+// carrier descriptions, the text around a keyword) reaches Slack escaped, in blocks and in the
+// `text` fallback alike. Every Block Kit builder is driven with hostile values, and the app's own
+// notices are driven end to end.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { complianceModalView } from "../../src/slack/views/complianceModal";
+import { consentModalView } from "../../src/slack/views/consentModal";
+import { contactModalView } from "../../src/slack/views/contactModal";
+import { groupModalView } from "../../src/slack/views/groupModal";
+import { homeView } from "../../src/slack/views/home";
+import { DEFAULT_HOME_STATE } from "../../src/slack/views/homeState";
+import { importModalView, importProgressView, importResultView } from "../../src/slack/views/importModal";
+import { lineModalView } from "../../src/slack/views/lineModal";
+import { threadEntryMessage } from "../../src/slack/views/threadEntry";
+import { threadRootBlocks, threadRootText } from "../../src/slack/views/threadRoot";
+import {
+  freshNumbers,
+  nameContact,
+  type PostArgs,
+  sendText,
+  type ThreadRef,
+  threadOf,
+  waitForPost,
+} from "../e2e/relayHelpers";
+import { statusCallback } from "../support/bandwidthSpec";
+import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { eventCallbackBody, messageEvent } from "../support/slackRequests";
+
+/** What someone outside the team might type: each part would notify, mention or link in Slack. */
+const HOSTILE = "<!channel> <!here> <@U123> <https://evil|click> &amp; >";
+const escaped = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const ACTIVE_MARKUP = ["<!channel>", "<!here>", "<@U123>", "<https://evil", "|click>", "&amp; >"];
+
+/** Every string Slack reads as mrkdwn: `type: "mrkdwn"` objects and a message's `text` fallback. */
+function slackTexts(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    for (const item of value) slackTexts(item, out);
+  } else if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record.type === "mrkdwn" && typeof record.text === "string") out.push(record.text);
+    for (const [key, field] of Object.entries(record)) {
+      if (key === "text" && typeof field === "string" && record.type === undefined) out.push(field);
+      else if (typeof field === "object") slackTexts(field, out);
+    }
+  }
+  return out;
+}
+
+function expectEscaped(built: unknown, showsOutsideText: boolean): void {
+  const texts = slackTexts(built);
+  for (const text of texts) {
+    for (const markup of ACTIVE_MARKUP)
+      expect({ text, found: text.includes(markup) }).toEqual({ text, found: false });
+  }
+  // The hostile value did reach the output, escaped: the builder was exercised.
+  if (showsOutsideText) expect(texts.join("\n")).toContain(escaped("<!channel> <!here> <@U123>"));
+}
+
+/** Builders whose mrkdwn holds no outside value (outside values appear only in plain_text there). */
+const NO_OUTSIDE_MRKDWN = new Set([
+  "contactModalView",
+  "consentModalView",
+  "groupModalView",
+  "importModalView",
+  "importProgressView",
+]);
+
+const line = {
+  id: "line1",
+  name: HOSTILE,
+  number: "+19195550100",
+  groupEnabled: true,
+  active: true,
+  defaultChannel: "C0123SALES",
+  optOutMessage: null,
+  optInMessage: null,
+  helpMessage: null,
+  createdAt: new Date("2026-01-01T00:00:00Z"),
+  updatedAt: new Date("2026-01-02T00:00:00Z"),
+  optedOut: 1,
+  conversations: 2,
+} as never;
+type AdminData = Extract<Parameters<typeof homeView>[0], { kind: "admin" }>["data"];
+const admin = (data: AdminData) =>
+  homeView({ kind: "admin", command: HOSTILE, via: "app", state: DEFAULT_HOME_STATE, data, chartUrl: null });
+
+/** Every exported builder of src/slack/views, with hostile values in every outside field. */
+const BUILDERS: Record<string, () => unknown> = {
+  threadRootText: () => ({
+    text: threadRootText({
+      groupName: HOSTILE,
+      line: { name: HOSTILE, number: "+19195550100", active: true },
+      participants: [],
+      startedBy: null,
+      cost: null,
+      noteMarker: HOSTILE,
+    }),
+  }),
+  threadRootBlocks: () =>
+    threadRootBlocks({
+      groupName: HOSTILE,
+      line: { name: HOSTILE, number: "+19195550100", active: false },
+      participants: [
+        { name: HOSTILE, number: "+12125550143", optedOut: false },
+        { name: HOSTILE, number: "+12125550144", optedOut: true },
+      ],
+      startedBy: "U0STARTER",
+      cost: "2 texts",
+      noteMarker: HOSTILE,
+    }),
+  threadEntryMessage: () => [
+    threadEntryMessage({
+      kind: "inbound",
+      senderLabel: "Dana",
+      senderIcon: ":one:",
+      text: HOSTILE,
+      missingMedia: 1,
+    }),
+    threadEntryMessage({
+      kind: "outbound",
+      slackUserId: "U0DANA",
+      text: HOSTILE,
+      cost: "1 text",
+      mediaCount: 0,
+    }),
+  ],
+  homeView: () => [
+    homeView({
+      kind: "member",
+      command: HOSTILE,
+      data: {
+        lines: [{ name: HOSTILE, number: "+19195550100", groupEnabled: true }],
+        linesTotal: 1,
+        conversations: [
+          {
+            name: HOSTILE,
+            lineName: HOSTILE,
+            participants: 3,
+            channelId: "C0123SALES",
+            threadTs: "1700000000.000100",
+            updatedAt: new Date(),
+          },
+        ],
+      },
+      notice: undefined,
+    }),
+    admin({ tab: "lines", lines: [line], total: 1, page: 0, pages: 1 }),
+    admin({
+      tab: "contacts",
+      contacts: {
+        contacts: [
+          {
+            id: "c1",
+            number: "+12125550143",
+            name: HOSTILE,
+            createdBy: null,
+            createdAt: new Date(),
+            updatedAt: new Date(),
+          } as never,
+        ],
+        total: 1,
+        page: 0,
+        pages: 1,
+        pageSize: 20,
+        query: HOSTILE,
+      },
+    }),
+    admin({
+      tab: "optouts",
+      lines: [line],
+      line,
+      entries: [
+        {
+          number: "+12125550143",
+          name: HOSTILE,
+          since: new Date(),
+          source: "ADMIN",
+          actor: "U0ADMIN",
+          reason: HOSTILE,
+        },
+      ],
+      total: 1,
+    }),
+    admin({
+      tab: "usage",
+      report: {
+        month: "2026-11",
+        previous: "2026-10",
+        lines: [
+          {
+            lineId: "line1",
+            name: HOSTILE,
+            number: "+19195550100",
+            active: true,
+            thisMonth: { sent: 1, received: 1 },
+            lastMonth: { sent: 0, received: 0 },
+          },
+        ],
+        totals: { thisMonth: { sent: 1, received: 1 }, lastMonth: { sent: 0, received: 0 } },
+      },
+    }),
+  ],
+  adminHomeBlocks: () =>
+    admin({ tab: "settings", appendSenderName: false, noteMarker: HOSTILE, admins: [], adminCount: 0 }),
+  linesTabBlocks: () => admin({ tab: "lines", lines: [line], total: 1, page: 0, pages: 1 }),
+  contactsTabBlocks: () => BUILDERS.homeView?.(),
+  optOutsTabBlocks: () => BUILDERS.homeView?.(),
+  usageTabBlocks: () => BUILDERS.homeView?.(),
+  settingsTabBlocks: () =>
+    admin({ tab: "settings", appendSenderName: false, noteMarker: HOSTILE, admins: [], adminCount: 0 }),
+  complianceModalView: () =>
+    complianceModalView({
+      home: DEFAULT_HOME_STATE,
+      line: { id: "line1", name: HOSTILE, number: "+19195550100", updatedAt: new Date() },
+      messages: { optOut: HOSTILE, optIn: HOSTILE, help: HOSTILE },
+      defaults: { optOut: "d", optIn: "d", help: "d" },
+    }),
+  lineModalView: () => [
+    lineModalView({
+      home: DEFAULT_HOME_STATE,
+      line: {
+        id: "line1",
+        number: HOSTILE,
+        name: HOSTILE,
+        groupEnabled: true,
+        defaultChannel: null,
+        updatedAt: new Date(),
+      },
+    }),
+  ],
+  contactModalView: () =>
+    contactModalView({
+      home: DEFAULT_HOME_STATE,
+      contact: { id: "c1", number: "+12125550143", name: HOSTILE, updatedAt: new Date() },
+    }),
+  consentModalView: () => [
+    consentModalView({
+      home: DEFAULT_HOME_STATE,
+      status: "OPTED_OUT",
+      lines: [{ id: "line1", name: HOSTILE, number: "+19195550100" }],
+      lineId: "line1",
+    }),
+  ],
+  groupModalView: () => [
+    groupModalView({
+      privateMetadata: "{}",
+      lines: [{ id: "line1", name: HOSTILE, number: "+19195550100" }],
+      contacts: [{ id: "c1", name: HOSTILE, number: "+12125550143", optedOutOf: [] }],
+      initialText: HOSTILE,
+    }),
+  ],
+  importModalView: () => importModalView(DEFAULT_HOME_STATE),
+  importProgressView: () => importProgressView(DEFAULT_HOME_STATE),
+  importResultView: () => [
+    importResultView(DEFAULT_HOME_STATE, {
+      added: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: [],
+      error: HOSTILE,
+    }),
+    importResultView(DEFAULT_HOME_STATE, {
+      added: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: [{ row: 2, reason: `“${HOSTILE}” is not a valid phone number` }],
+      error: null,
+    }),
+  ],
+};
+
+/** Exported functions of src/slack/views that build no Slack text from outside values. */
+const NOT_BUILDERS = new Set([
+  "complianceAdvice",
+  "describeLength",
+  "threadLink",
+  "encodeFormMetadata",
+  "parseFormMetadata",
+  "fieldBlockId",
+  "versionTag",
+  "encodeHomeState",
+  "parseHomeState",
+]);
+// Building blocks every builder goes through; they take the escaped text the builders make.
+const HELPER_MODULES = new Set(["kit.ts", "text.ts", "form.ts", "homeIds.ts", "homeState.ts"]);
+
+describe("every Block Kit builder", () => {
+  test("is driven here with hostile values (a new builder must be added)", () => {
+    const dir = join(__dirname, "../../src/slack/views");
+    const exported = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts") && !HELPER_MODULES.has(f))
+      .flatMap((f) =>
+        [...readFileSync(join(dir, f), "utf8").matchAll(/^export function (\w+)/gm)].map((m) => m[1] ?? ""),
+      );
+    expect(exported.filter((name) => !BUILDERS[name] && !NOT_BUILDERS.has(name))).toEqual([]);
+  });
+
+  test.each(Object.keys(BUILDERS))("%s escapes outside text in blocks and fallback text", (name) => {
+    expectEscaped(BUILDERS[name]?.(), !NO_OUTSIDE_MRKDWN.has(name));
+  });
+});
+
+describe("the app's notices in a thread", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  async function openGroup(): Promise<{ group: string[]; thread: ThreadRef }> {
+    const group = freshNumbers(2);
+    await sendText(h, group[0] ?? "", group, "hello from the group");
+    const thread = await threadOf(h, group);
+    await waitForPost(h, thread, (p) => p.text === "hello from the group");
+    return { group, thread };
+  }
+
+  const expectPostEscaped = (post: PostArgs) => {
+    for (const text of slackTexts({ text: post.text, blocks: post.blocks })) {
+      for (const markup of ACTIVE_MARKUP) expect(text).not.toContain(markup);
+    }
+  };
+
+  test("a carrier's failure description and a contact's name arrive as literal text", async () => {
+    const { group, thread } = await openGroup();
+    const [, ben] = group as [string, string];
+    await nameContact(h, ben, HOSTILE);
+    const event = messageEvent({
+      channel: thread.channel,
+      user: "UDANA",
+      text: "are we on?",
+      threadTs: thread.ts,
+    });
+    expect((await h.slackRequest(eventCallbackBody({ event }))).status).toBe(200);
+    const sent = await eventually(() => h.bandwidth.messages.find((m) => m.body.to.includes(ben)));
+    const failed = await h.webhook("status", [
+      statusCallback({
+        type: "message-failed",
+        messageId: sent.id,
+        line: SALES_LINE,
+        recipient: ben,
+        allRecipients: group,
+        tag: sent.body.tag,
+        errorCode: 4720,
+        description: HOSTILE,
+      }),
+    ]);
+    expect(failed.status).toBe(200);
+    const notice = await waitForPost(h, thread, (p) => /Not delivered/.test(p.text ?? ""));
+    expectPostEscaped(notice);
+    expect(notice.text).toContain(escaped(HOSTILE));
+  });
+
+  test("the text around an opt-out keyword arrives as literal text", async () => {
+    const { group, thread } = await openGroup();
+    await sendText(h, group[1] ?? "", group, "<stop>");
+    const notice = await waitForPost(h, thread, (p) => /opted out/.test(p.text ?? ""));
+    expectPostEscaped(notice);
+    expect(notice.text).not.toContain("<STOP>");
+    expect(notice.text).toContain("&lt;STOP&gt;");
+  });
+});
