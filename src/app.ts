@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, AuthorizationError, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
@@ -14,7 +13,7 @@ import { migrate } from "./db/migrate";
 import { BODY_LIMIT } from "./http/body";
 import { createChartRoute, USAGE_CHART_PATH } from "./http/charts";
 import { health, readiness } from "./http/health";
-import { createFront, type Route, type RouteHandler } from "./http/router";
+import { createFront, type Route, type RouteHandler, requestIdOf } from "./http/router";
 import { type JobHandler, type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
 import { queueStats } from "./jobs/stats";
 import { startSweeper } from "./jobs/sweeper";
@@ -377,8 +376,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
       path: SLACK_EVENTS_PATH,
       handler(req, res, path) {
         // A correlation id for each Slack request, carried into listeners' context and error logs.
-        const requestId =
-          typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID();
+        const requestId = requestIdOf(req);
         req.headers["x-request-id"] = requestId;
         res.setHeader("x-request-id", requestId);
         const started = Date.now();
@@ -393,6 +391,10 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     });
   }
   const server = http.createServer(createFront(routes, logger));
+  // A client that trickles its headers or body is cut off (408) rather than holding a handler:
+  // Slack and Bandwidth send a few kilobytes at once.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   if (socketMode) await app.start();
   const port = (server.address() as AddressInfo).port;

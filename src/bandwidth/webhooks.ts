@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { BodyTooLarge, readBody } from "../http/body";
+import { requestIdOf } from "../http/router";
 import type { Logger } from "../logger";
 import type { EventIntake, IncomingEvent } from "../services/eventIntake";
 import { dedupeKeyOf } from "../services/inbound";
@@ -116,7 +117,7 @@ export function createWebhookHandler(options: WebhookOptions) {
   return async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const log = logger.child({
       webhook: path,
-      requestId: req.headers["x-request-id"] ?? crypto.randomUUID(),
+      requestId: requestIdOf(req),
     });
     if (req.method !== "POST") return reply(res, 405, { error: "method not allowed" }, { allow: "POST" });
     if (!basicAuthMatches(req.headers.authorization, options.username, options.password)) {

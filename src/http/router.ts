@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Logger } from "../logger";
 
@@ -20,6 +21,17 @@ export function requestPath(url: string | undefined): string | null {
   if (!url?.startsWith("/")) return null;
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * The caller's X-Request-Id when it looks like one (a proxy's correlation id), else a new one: the
+ * header is the client's to fill, and whatever it holds lands in every log line of the request.
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {

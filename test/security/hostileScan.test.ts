@@ -18,6 +18,7 @@ let slack: FakeSlack;
 let bandwidth: FakeBandwidth;
 let app: AppProcess;
 
+const HOSTILE_REQUEST_ID = `${"r".repeat(5_000)}"},{"level":60,"msg":"forged`;
 const GOOD_AUTH = basicAuth(SECRETS.callbackUser, SECRETS.callbackPassword);
 /** Authorization values sent during the scan: none of them may reach the logs. */
 const sentAuthorizations = new Set<string>([GOOD_AUTH]);
@@ -136,6 +137,8 @@ function expectNoSecretsLogged() {
   for (const value of sentAuthorizations) secrets[`sent ${value.slice(0, 12)}`] = value;
   for (const [name, secret] of Object.entries(secrets))
     expect({ name, leaked: logs.includes(secret) }).toEqual({ name, leaked: false });
+  // A client's X-Request-Id is logged only when it looks like one.
+  expect(logs).not.toContain(HOSTILE_REQUEST_ID.slice(0, 200));
 }
 
 test("finding 1: paths Bolt does not serve are answered 404/405 and the process keeps serving", async () => {
@@ -295,8 +298,14 @@ function hostileProbes(): Probe[] {
     {
       method: "POST",
       path: "/slack/events",
-      headers: { "x-request-id": "r".repeat(10_000), ...json },
+      headers: { "x-request-id": HOSTILE_REQUEST_ID, ...json },
       body: "{}",
+    },
+    {
+      method: "POST",
+      path: "/webhooks/bandwidth/status",
+      headers: { "x-request-id": HOSTILE_REQUEST_ID, authorization: GOOD_AUTH, ...json },
+      body: "[]",
     },
     {
       method: "POST",
