@@ -1,11 +1,11 @@
 import type { Db, Tx } from "../db/client";
 
 /** What a Slack interaction is deduplicated by. */
-export type InteractionKind = "view_submission" | "slash_command";
+export type InteractionKind = "view_submission" | "block_actions" | "slash_command";
 
 export interface Interaction {
   kind: InteractionKind;
-  /** The view id of a submission, the trigger id of a slash command. */
+  /** The view id of a submission; the trigger id of an action or a slash command. */
   id: string;
   /** Who sent it: part of the key, so one member's forged request cannot use up another's view id. */
   userId: string;

@@ -1,9 +1,15 @@
 // Issue 9, finding 7: replay. Bolt accepts a signed request for 5 minutes, so whoever holds one
 // (a proxy log, a browser extension) can send it again. A modal submission (by view.id) and a
 // slash command (by trigger_id) must take effect once, across instances and restarts.
-import { type Harness, SECRETS, startHarness } from "../support/harness";
+import { eventually, type Harness, SECRETS, startHarness } from "../support/harness";
 import { ADMIN, HOME_USERS } from "../support/homeDriver";
-import { nowSeconds, postSlack, slashCommandBody, viewSubmissionBody } from "../support/slackRequests";
+import {
+  blockActionsBody,
+  nowSeconds,
+  postSlack,
+  slashCommandBody,
+  viewSubmissionBody,
+} from "../support/slackRequests";
 import { groupSubmissionBody, type OpenedModal, openGroupModal, replay } from "./groupModalDriver";
 
 let h: Harness;
@@ -156,6 +162,30 @@ describe("a replayed admin modal submission", () => {
       h.slack.callsTo("views.publish").filter((c) => JSON.stringify(c.args.view).includes("Import finished")),
     ).toHaveLength(1);
     expect(await h.app.db.contact.count({ where: { number: "+13125550181" } })).toBe(1);
+  });
+});
+
+describe("a replayed admin action", () => {
+  test("making a member an admin, replayed after they were removed, does not make them one again", async () => {
+    const homeAction = (action: Record<string, unknown> & { action_id: string }) =>
+      blockActionsBody({
+        userId: ADMIN,
+        actions: [action],
+        view: { type: "home", callback_id: "", private_metadata: "" },
+      });
+    const add = homeAction({ action_id: "home_admin_add", type: "users_select", selected_user: "UEVAN" });
+    const ts = nowSeconds();
+    expect((await replay(h, SECRETS.signingSecret, add, ts)).status).toBe(200);
+    const isAdmin = () => h.app.db.appAdmin.findUnique({ where: { userId: "UEVAN" } });
+    await eventually(async () => (await isAdmin()) !== null);
+    expect(
+      (await h.slackRequest(homeAction({ action_id: "home_admin_remove", value: "UEVAN" }))).status,
+    ).toBe(200);
+    await eventually(async () => (await isAdmin()) === null);
+
+    expect((await replay(h, SECRETS.signingSecret, add, ts)).status).toBe(200);
+    await settle();
+    expect(await isAdmin()).toBeNull();
   });
 });
 

@@ -46,6 +46,7 @@ const actionSchema = z.object({
   selected_option: option.nullish(),
   selected_options: z.array(option).nullish(),
   selected_user: z.string().nullish(),
+  action_ts: z.string().max(64).optional(),
 });
 
 const stateValue = z
@@ -201,7 +202,20 @@ export function onAdminAction(
       await deps.home.publish(user.id, undefined, notice("error", slackText(REFUSED)));
       return;
     }
+    // Slack gives every action its own trigger: one sent again changes nothing (replaying "make
+    // X an admin" after X was removed would otherwise make X an admin again).
+    const replayKey = trigger_id ?? action.action_ts;
     try {
+      if (
+        replayKey &&
+        !(await deps.interactions.claim({ kind: "block_actions", id: replayKey, userId: user.id }))
+      ) {
+        deps.logger.warn(
+          { userId: user.id, actionId: action.action_id },
+          "a Home action came again; ignored",
+        );
+        return;
+      }
       await handler(homeAction, client);
     } catch (error) {
       deps.logger.error({ err: error, actionId: action.action_id }, "Home action failed");
