@@ -386,7 +386,8 @@ export class GroupStartService {
           data: {
             conversationId: conversation.id,
             kind: "NOTICE",
-            text: `:warning: Not confirmed: the app lost contact with Bandwidth while texting this group, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`,
+            text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting this group, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
+              .markup,
             sourceKey: unconfirmedNoticeKey(message.id, 1),
             postState: "PENDING",
           },

@@ -6,7 +6,7 @@ import { textFailureReason } from "../domain/failureText";
 import { FileRefused, MAX_MMS_BYTES, selectAttachments } from "../domain/media";
 import { DEFAULT_NOTE_MARKER, INTERNAL_NOTE_REACTION, isInternalNote } from "../domain/notes";
 import { countSegments, MAX_TEXT_LENGTH } from "../domain/segments";
-import { mrkdwn, SlackText, slackToPlainText } from "../domain/slackText";
+import { mention, mrkdwn, SlackText, slackLink, slackToPlainText } from "../domain/slackText";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "./ports";
@@ -301,7 +301,8 @@ export class OutboundService {
         data: {
           conversationId: message.conversationId,
           kind: "NOTICE",
-          text: `:warning: Not confirmed: the app lost contact with Bandwidth while texting ${message.slackChannelId && message.slackTs ? `<https://slack.com/archives/${message.slackChannelId}/p${message.slackTs.replace(".", "")}|this reply>` : "this reply"}, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`,
+          text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting ${message.slackChannelId && message.slackTs ? slackLink(`https://slack.com/archives/${message.slackChannelId}/p${message.slackTs.replace(".", "")}`, "this reply") : "this reply"}, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
+            .markup,
           sourceKey: unconfirmedNoticeKey(messageId, message.sendAttempts),
           postState: "PENDING",
         },
@@ -330,7 +331,7 @@ export class OutboundService {
         data: {
           conversationId: message.conversationId,
           kind: "NOTICE",
-          text: `<@${userId}> chose to send the unconfirmed reply again.`,
+          text: mrkdwn`${mention(userId)} chose to send the unconfirmed reply again.`.markup,
           postState: "PENDING",
         },
       });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db, Tx } from "../db/client";
 import { describeCost } from "../domain/segments";
+import { mrkdwn } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
 
@@ -69,7 +70,8 @@ export async function recordMessageSent(
       data: {
         conversationId: message.conversationId,
         kind: "NOTICE",
-        text: `Texted to ${n} participant${n === 1 ? "" : "s"}: ${describeCost(n, message.text)}${excluded}`,
+        text: mrkdwn`Texted to ${n} participant${n === 1 ? "" : "s"}: ${describeCost(n, message.text)}${excluded}`
+          .markup,
         postState: "PENDING",
       },
     });
