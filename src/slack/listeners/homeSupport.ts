@@ -292,7 +292,15 @@ export function onAdminView(
       return;
     }
     const interaction = { kind: "view_submission", id: parsed.data.id, userId: body.user.id } as const;
-    if (!(await deps.interactions.claim(interaction))) {
+    let claimed: boolean;
+    try {
+      claimed = await deps.interactions.claim(interaction);
+    } catch (error) {
+      deps.logger.error({ err: error, callbackId }, "could not record a Home modal submission");
+      await refuse("That did not work; please try again.");
+      return;
+    }
+    if (!claimed) {
       deps.logger.warn({ userId: body.user.id, callbackId }, "a Home modal submission came again; ignored");
       await ack();
       return;
@@ -304,9 +312,14 @@ export function onAdminView(
       metadata,
       form,
       async ack(response, outcome) {
-        acked = true;
         const tookEffect = outcome?.tookEffect ?? response === undefined;
-        if (!tookEffect) await deps.interactions.release(interaction);
+        if (!tookEffect) {
+          // Slack must be answered even so; the form then cannot be sent again (it closes).
+          await deps.interactions.release(interaction).catch((error: unknown) => {
+            deps.logger.warn({ err: error, callbackId }, "could not release a Home modal submission");
+          });
+        }
+        acked = true;
         await (response ? ack(response) : ack());
       },
     };
