@@ -191,6 +191,11 @@ export class OutboundService {
       const attempt = message.sendAttempts + 1;
       try {
         const media = await this.uploadMedia(message);
+        if (!message.text.trim() && media.length === 0) {
+          // Every file was refused (its author was told why) and there is no text to send instead.
+          await this.finish(message.id, "BLOCKED", "no text, and no file could be fetched", null);
+          continue;
+        }
         const outcome = await sender.sendRespectingRateLimit({
           line: conversation.line,
           recipients,

@@ -126,6 +126,27 @@ describe("thread reply files", () => {
     expect(h.bandwidth.requests.filter((r) => r.method === "PUT").map((r) => r.path)).toEqual([]);
   });
 
+  test("a reply whose only file is refused at download sends nothing", async () => {
+    const { group, thread } = await openGroup();
+    const file = h.slack.registerFile({
+      id: "F0REDIR002",
+      name: "only.png",
+      mimetype: "image/png",
+      bytes: PNG_BYTES,
+      redirectTo: `${evilOrigin}/steal/only.png`,
+    });
+    await replyWithFiles(thread, "", [file]);
+    expect(await ephemeralTo("UDANA")).toContain("only.png: Slack's link sent the app on to another site");
+    await eventually(
+      async () =>
+        (await h.app.db.message.findFirst({
+          where: { conversationId: thread.conversationId, kind: "OUTBOUND", sendState: "BLOCKED" },
+        })) ?? undefined,
+    );
+    expect(h.bandwidth.messages.filter((m) => m.body.to.some((n) => group.includes(n)))).toEqual([]);
+    expect(evilHits).toEqual([]);
+  });
+
   test("a file declared small but served oversize without a Content-Length stops at the MMS cap", async () => {
     const { group, thread } = await openGroup();
     const huge = Buffer.alloc(8_000_000, 0x42);
