@@ -79,6 +79,7 @@ export class OutboundService {
         reply.channelId,
         reply.userId,
         mrkdwn`:warning: ${rejected.length === 1 ? "This file was" : "These files were"} not texted:\n${lines}`,
+        reply.threadTs,
       );
     }
     if (!text && accepted.length === 0) return "rejected";
@@ -190,7 +191,7 @@ export class OutboundService {
         : conversation.participants.map((p) => p.contact.number);
       const attempt = message.sendAttempts + 1;
       try {
-        const media = await this.uploadMedia(message);
+        const media = await this.uploadMedia(message, conversation.threadTs);
         if (!message.text.trim() && media.length === 0) {
           // Every file was refused (its author was told why) and there is no text to send instead.
           await this.finish(message.id, "BLOCKED", "no text, and no file could be fetched", null);
@@ -353,13 +354,16 @@ export class OutboundService {
    * Slack files go to Bandwidth's media store before the text that carries them. Uploaded URLs are
    * saved at once so a retry does not upload again.
    */
-  private async uploadMedia(message: {
-    id: string;
-    media: string[];
-    slackFiles: unknown;
-    slackChannelId: string | null;
-    slackUserId: string | null;
-  }): Promise<string[]> {
+  private async uploadMedia(
+    message: {
+      id: string;
+      media: string[];
+      slackFiles: unknown;
+      slackChannelId: string | null;
+      slackUserId: string | null;
+    },
+    threadTs: string | null,
+  ): Promise<string[]> {
     const files = slackFilesSchema.safeParse(message.slackFiles ?? []);
     if (!files.success || files.data.length === 0 || message.media.length >= files.data.length)
       return message.media;
@@ -399,6 +403,7 @@ export class OutboundService {
           message.slackChannelId,
           message.slackUserId,
           mrkdwn`:warning: ${skipped.length === 1 ? "This file was" : "These files were"} not texted:\n${SlackText.join(skipped, "\n")}`,
+          threadTs ?? undefined,
         )
         .catch((err: unknown) =>
           this.deps.logger.warn({ err }, "could not tell the author about skipped files"),

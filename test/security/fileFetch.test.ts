@@ -75,9 +75,11 @@ async function textTo(group: string[]): Promise<RecordedMessage> {
 }
 
 /** The private note the author got in the thread. */
-async function ephemeralTo(user: string): Promise<string> {
+async function ephemeralTo(user: string, thread: ThreadRef): Promise<string> {
   return eventually(() => {
-    const call = h.slack.callsTo("chat.postEphemeral").find((c) => c.args.user === user);
+    const call = h.slack
+      .callsTo("chat.postEphemeral")
+      .find((c) => c.args.user === user && c.args.thread_ts === thread.ts);
     return typeof call?.args.text === "string" ? call.args.text : undefined;
   });
 }
@@ -102,7 +104,7 @@ describe("thread reply files", () => {
     expect(sent.body.text).toBe("see attached");
     expect(evilAuthorizations()).toEqual([]);
     expect(sent.body.media ?? []).toEqual([]);
-    const note = await ephemeralTo("UDANA");
+    const note = await ephemeralTo("UDANA", thread);
     expect(note).toContain("remote.png");
     expect(note).toContain("does not point to Slack's file servers");
   });
@@ -120,7 +122,7 @@ describe("thread reply files", () => {
     const sent = await textTo(group);
     expect(evilHits).toEqual([]);
     expect(sent.body.media ?? []).toEqual([]);
-    expect(await ephemeralTo("UDANA")).toContain(
+    expect(await ephemeralTo("UDANA", thread)).toContain(
       "redirected.png: Slack's link sent the app on to another site",
     );
     expect(h.bandwidth.requests.filter((r) => r.method === "PUT").map((r) => r.path)).toEqual([]);
@@ -136,7 +138,9 @@ describe("thread reply files", () => {
       redirectTo: `${evilOrigin}/steal/only.png`,
     });
     await replyWithFiles(thread, "", [file]);
-    expect(await ephemeralTo("UDANA")).toContain("only.png: Slack's link sent the app on to another site");
+    expect(await ephemeralTo("UDANA", thread)).toContain(
+      "only.png: Slack's link sent the app on to another site",
+    );
     await eventually(
       async () =>
         (await h.app.db.message.findFirst({
@@ -165,7 +169,7 @@ describe("thread reply files", () => {
     expect(sent.body.text).toBe("tiny picture");
     expect(h.bandwidth.requests.filter((r) => r.method === "PUT").map((r) => r.path)).toEqual([]);
     expect(sent.body.media ?? []).toEqual([]);
-    expect(await ephemeralTo("UDANA")).toContain("small.png: it is larger than 3.5 MB");
+    expect(await ephemeralTo("UDANA", thread)).toContain("small.png: it is larger than 3.5 MB");
   });
 });
 
