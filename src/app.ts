@@ -140,6 +140,9 @@ export async function startApplication(config: Config, logger: Logger): Promise<
         logger: boltLogger,
         endpoints: [SLACK_EVENTS_PATH],
         bodyLimit: BODY_LIMIT,
+        // Answer Slack once the listeners are done: a teammate's reply is stored before Slack hears
+        // "received", so a crash right after the answer cannot lose it (Slack retries unanswered events).
+        processBeforeResponse: true,
         // Bolt refuses requests signed more than five minutes ago (replay protection) by itself.
         customPropertiesExtractor: (req) => ({ requestId: String(req.headers["x-request-id"] ?? "") }),
         // Errors in listeners go to app.error; what lands here is a signed request Bolt could not

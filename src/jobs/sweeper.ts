@@ -18,6 +18,7 @@ export function startSweeper(db: Db, intervalMs: number, logger: Logger, targets
   async function sweep() {
     // On start everything pending is fair game; later only what has waited long enough to be lost.
     const before = new Date(Date.now() - (first ? 0 : Math.max(intervalMs, 10_000)));
+    const startsBefore = first ? before : new Date(Date.now() - 120_000);
     first = false;
     const [posts, sends, starts] = await Promise.all([
       db.message.findMany({
@@ -36,7 +37,8 @@ export function startSweeper(db: Db, intervalMs: number, logger: Logger, targets
       db.groupStart.findMany({
         where: {
           OR: [
-            { state: "PENDING", createdAt: { lte: new Date(Date.now() - 120_000) } },
+            // At start at once: the job of a start acknowledged just before a crash may be lost.
+            { state: "PENDING", createdAt: { lte: startsBefore } },
             // A start whose request began in a process that died: its job resolves it from evidence.
             { state: "SENDING", updatedAt: { lte: before } },
           ],

@@ -106,6 +106,8 @@ export interface FakeBandwidth {
   setFailure(rule: FailureRule | null): void;
   /** Answers List Messages with this failure instead (null: answer normally). */
   setListFailure(failure: { status: FailureStatus } | null): void;
+  /** Waits this long after taking a text before answering: the window in which a crash leaves it in doubt. */
+  setAnswerDelay(ms: number): void;
   putMedia(mediaId: string, bytes: Uint8Array | string, contentType: string): void;
   getMedia(mediaId: string): StoredMedia | undefined;
   mediaUrl(mediaId: string): string;
@@ -261,6 +263,7 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
   let queuedFailures: InjectedFailure[] = [];
   let failureRule: FailureRule | null = null;
   let listFailure: { status: FailureStatus } | null = null;
+  let answerDelayMs = 0;
   const media = new Map<string, StoredMedia>();
   const waiters = new Set<{
     n: number;
@@ -412,7 +415,8 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
     });
     notifyWaiters();
     if (failure) return applyFailure(res, record, failure);
-    sendJson(res, record, 202, "message", response);
+    if (answerDelayMs > 0) setTimeout(() => sendJson(res, record, 202, "message", response), answerDelayMs);
+    else sendJson(res, record, 202, "message", response);
   };
 
   /**
@@ -600,6 +604,9 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
     },
     setListFailure(failure) {
       listFailure = failure;
+    },
+    setAnswerDelay(ms) {
+      answerDelayMs = ms;
     },
     putMedia(mediaId, bytes, contentType) {
       media.set(mediaId, {

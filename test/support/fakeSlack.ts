@@ -158,6 +158,8 @@ export interface FakeSlack {
   failNext(method: string, n: number, failure: SlackFailure): void;
   /** Allow at most N chat.postMessage per channel in any 1 s window, answering 429 + Retry-After beyond; null = off. */
   rateLimitPerChannel(postsPerSecond: number | null): void;
+  /** Waits this long after making a post before answering: the window in which a crash leaves it in doubt. */
+  setPostAnswerDelay(ms: number): void;
   waitFor(
     predicate: (calls: readonly RecordedCall[]) => boolean,
     timeoutMs?: number,
@@ -690,6 +692,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     };
   };
 
+  let postAnswerDelayMs = 0;
   const byTs = (a: StoredMessage, b: StoredMessage): number => Number(a.ts) - Number(b.ts);
 
   /** oldest/latest (exclusive unless inclusive), limit and an offset cursor, as Slack pages. */
@@ -1027,7 +1030,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     if (body.ok === false) call.error = typeof body.error === "string" ? body.error : "unknown_error";
     calls.push(call);
     if (fault) res.socket?.destroy();
-    else sendJson(res, 200, body);
+    else if (postAnswerDelayMs > 0 && method === "chat.postMessage") {
+      await new Promise((resolve) => setTimeout(resolve, postAnswerDelayMs));
+      sendJson(res, 200, body);
+    } else sendJson(res, 200, body);
     notify();
   }
 
@@ -1185,6 +1191,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     callsTo: (method) => calls.filter((c) => c.method === method),
     failNext: (method, n, failure) => {
       faults.push({ method, remaining: n, failure });
+    },
+    setPostAnswerDelay: (ms) => {
+      postAnswerDelayMs = ms;
     },
     rateLimitPerChannel: (n) => {
       postsPerSecond = n;
