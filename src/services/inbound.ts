@@ -230,9 +230,21 @@ export class InboundService {
     // A group start's deliveries exist once its job has recorded the send. Its job finds this
     // callback among the stored events by its tag when the send is in doubt (GroupStartService).
     const start = await tx.groupStart.findUnique({ where: { id: named.id }, select: { state: true } });
-    const unrecorded =
-      start?.state === "PENDING" || start?.state === "SENDING" || start?.state === "UNCONFIRMED";
-    return unrecorded ? "wait" : "none";
+    if (start?.state === "UNCONFIRMED") {
+      // Shown as not confirmed in its thread, and now confirmed after all: its first text is sent.
+      const first = await tx.message.findUnique({
+        where: { sourceKey: `groupstart:${named.id}` },
+        select: { id: true, conversationId: true },
+      });
+      if (first && (await recordMessageSent(tx, first.id, bandwidthMessageId, 1))) {
+        await tx.groupStart.update({ where: { id: named.id }, data: { state: "SENT" } });
+        this.deps.logger.info({ groupStartId: named.id }, "send confirmed by a status callback");
+        wake.sync.add(first.conversationId);
+        return "recorded";
+      }
+      return "none";
+    }
+    return start?.state === "PENDING" || start?.state === "SENDING" ? "wait" : "none";
   }
 
   private link(message: { slackChannelId: string | null; slackTs: string | null }): string {

@@ -131,7 +131,19 @@ describe("texts in doubt are resolved from Bandwidth's evidence, never re-sent b
     );
   });
 
-  test("a Bandwidth that refused the connection is retried as before: the request never left", async () => {
+  test("Bandwidth's evidence unavailable (List Messages failing): shown as not confirmed, never re-sent", async () => {
+    const { thread } = await groupWith(["+16175550901", "+16175550902"]);
+    h.bandwidth.failNext(1, { acceptThenDrop: true });
+    h.bandwidth.setListFailure({ status: 503 });
+    await teammateReplies(h, { channel: thread.channel, threadTs: thread.ts, text: "Evidence down" });
+    await eventually(() => noticesIn(thread, "Not confirmed")[0], 20_000);
+    expect((await messageTexted("Evidence down")).sendState).toBe("UNCONFIRMED");
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(h.bandwidth.messages).toHaveLength(1);
+    expect(h.bandwidth.requests.filter((r) => r.method === "GET").length).toBeGreaterThan(0);
+  });
+
+  test("a send Bandwidth answered with 503 is retried as before: it took nothing", async () => {
     const { thread } = await groupWith(["+16175550401", "+16175550402"]);
     h.bandwidth.failNext(1, { status: 503 });
     await teammateReplies(h, { channel: thread.channel, threadTs: thread.ts, text: "Retried" });
@@ -150,6 +162,39 @@ describe("texts in doubt are resolved from Bandwidth's evidence, never re-sent b
     expect(first?.bandwidthMessageId).toBe(h.bandwidth.messages[0]?.id);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(h.bandwidth.messages).toHaveLength(1);
+  });
+});
+
+describe("a group start in doubt", () => {
+  test("not confirmed: its thread is made all the same with Send again; a late callback with its tag confirms it", async () => {
+    const numbers = ["+16175550801", "+16175550802"];
+    h.bandwidth.failNext(1, { dropWithoutAccepting: true });
+    const conversation = await startGroup(h, { numbers, message: "Group never confirmed" });
+    const thread = { channel: conversation.channelId ?? "", ts: conversation.threadTs ?? "" };
+    const first = await h.app.db.message.findFirstOrThrow({ where: { text: "Group never confirmed" } });
+    expect(first.sendState).toBe("UNCONFIRMED");
+    const notice = await eventually(() => noticesIn(thread, "Not confirmed")[0]);
+    expect(JSON.stringify(notice.blocks ?? [])).toContain(first.id);
+    expect(h.bandwidth.messages).toHaveLength(0);
+
+    const start = await h.app.db.groupStart.findFirstOrThrow({ where: { text: "Group never confirmed" } });
+    const response = await h.webhook("status", [
+      statusCallback({
+        type: "message-sent",
+        messageId: "1589228074636lm4k2je7j7jklbn3",
+        line: SALES_LINE,
+        recipient: "+16175550801",
+        allRecipients: numbers,
+        tag: `gs:${start.id}`,
+      }),
+    ]);
+    expect(response.status).toBe(200);
+    await eventually(async () => {
+      const m = await h.app.db.message.findUnique({ where: { id: first.id } });
+      return m?.sendState === "SENT" && m.bandwidthMessageId === "1589228074636lm4k2je7j7jklbn3";
+    });
+    await eventually(() => noticesIn(thread, "Texted to 2 participants").length === 1);
+    expect(h.bandwidth.messages).toHaveLength(0);
   });
 });
 
