@@ -19,8 +19,18 @@ afterEach(() => {
   h.bandwidth.reset();
 });
 
+/** Waits until the group start of this text is settled (its thread may open before it is sent). */
+async function startSettled(text: string) {
+  return eventually(async () => {
+    const start = await h.app.db.groupStart.findFirst({ where: { text }, orderBy: { createdAt: "desc" } });
+    return start && start.state !== "PENDING" && start.state !== "SENDING" ? start : undefined;
+  }, 20_000);
+}
+
 async function groupWith(numbers: string[]) {
-  const conversation = await startGroup(h, { numbers });
+  const message = `Hello ${numbers.join(" ")}`;
+  const conversation = await startGroup(h, { numbers, message });
+  await startSettled(message);
   h.bandwidth.reset();
   return { conversation, thread: { channel: conversation.channelId ?? "", ts: conversation.threadTs ?? "" } };
 }
@@ -108,11 +118,14 @@ describe("texts in doubt are resolved from Bandwidth's evidence, never re-sent b
     // The app never sends it again by itself.
     expect(h.bandwidth.messages).toHaveLength(0);
 
+    const posted = h.slack.messagesIn(thread.channel).find((m) => String(m.text).includes("Not confirmed"));
     const click = () =>
       h.slackRequest(
         blockActionsBody({
           userId: "UDANA",
           channelId: thread.channel,
+          messageTs: posted?.ts,
+          message: { type: "message", ts: posted?.ts, text: posted?.text, blocks: posted?.blocks },
           actions: [{ action_id: "send_again", value: message.id }],
         }),
       );
@@ -123,6 +136,10 @@ describe("texts in doubt are resolved from Bandwidth's evidence, never re-sent b
     expect(sent?.body.text).toBe("Never arrived");
     expect(sent?.body.tag).toBe(`m:${message.id}:2`);
     await eventually(async () => (await messageTexted("Never arrived")).sendState === "SENT");
+    // The notice now says who decided, and offers the button no more.
+    const updated = h.slack.messagesIn(thread.channel).find((m) => m.ts === posted?.ts);
+    expect(JSON.stringify(updated?.blocks)).not.toContain("send_again");
+    expect(JSON.stringify(updated?.blocks)).toContain("chose *Send again*");
     await click();
     await new Promise((r) => setTimeout(r, 1_500));
     expect(h.bandwidth.messages).toHaveLength(1);
@@ -156,6 +173,7 @@ describe("texts in doubt are resolved from Bandwidth's evidence, never re-sent b
     const numbers = ["+16175550501", "+16175550502"];
     h.bandwidth.failNext(1, { acceptThenDrop: true });
     const conversation = await startGroup(h, { numbers, message: "Group answer lost" });
+    await startSettled("Group answer lost");
     const messages = await h.app.db.message.findMany({ where: { conversationId: conversation.id } });
     const first = messages.find((m) => m.text === "Group answer lost");
     expect(first?.sendState).toBe("SENT");
@@ -170,6 +188,7 @@ describe("a group start in doubt", () => {
     const numbers = ["+16175550801", "+16175550802"];
     h.bandwidth.failNext(1, { dropWithoutAccepting: true });
     const conversation = await startGroup(h, { numbers, message: "Group never confirmed" });
+    await startSettled("Group never confirmed");
     const thread = { channel: conversation.channelId ?? "", ts: conversation.threadTs ?? "" };
     const first = await h.app.db.message.findFirstOrThrow({ where: { text: "Group never confirmed" } });
     expect(first.sendState).toBe("UNCONFIRMED");

@@ -6,6 +6,14 @@ import { SEND_AGAIN_ACTION } from "../../views/threadEntry";
 const sendAgainClick = z.object({
   user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]{2,}$/) }),
   channel: z.object({ id: z.string().min(1) }),
+  /** The notice itself, so that its button can be replaced by who decided. */
+  message: z
+    .object({
+      ts: z.string(),
+      text: z.string().default(""),
+      blocks: z.array(z.looseObject({ type: z.string() })).default([]),
+    })
+    .optional(),
   actions: z.array(z.object({ action_id: z.literal(SEND_AGAIN_ACTION), value: z.uuid() })).min(1),
 });
 
@@ -24,6 +32,20 @@ export function register(app: App, outbound: OutboundService): void {
     const { user, channel, actions } = parsed.data;
     const messageId = actions[0]?.value ?? "";
     const outcome = await outbound.sendAgain(messageId, user.id);
+    const notice = parsed.data.message;
+    if (outcome === "queued" && notice) {
+      // The decision is taken: the notice says by whom instead of offering the button again.
+      const blocks = [
+        ...notice.blocks.filter((b) => b.type !== "actions"),
+        { type: "context", elements: [{ type: "mrkdwn", text: `<@${user.id}> chose *Send again*.` }] },
+      ];
+      await client.chat
+        .update({ channel: channel.id, ts: notice.ts, text: notice.text, blocks })
+        .catch((error: unknown) =>
+          logger.warn(`send again: the notice could not be updated: ${String(error)}`),
+        );
+      return;
+    }
     if (outcome === "queued") return;
     await client.chat.postEphemeral({
       channel: channel.id,
