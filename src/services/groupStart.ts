@@ -11,6 +11,7 @@ import type { GroupStart } from "../generated/prisma/client";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import { createConversation, ensureContacts, findConversationByKey } from "./conversations";
+import { MAX_CHOICES } from "./groupChoices";
 import { InteractionReceipts } from "./interactions";
 import type { ThreadPublisher } from "./ports";
 import { type SendEvidence, unconfirmedNoticeKey } from "./sendEvidence";
@@ -97,25 +98,22 @@ export class GroupStartService {
     return fresh ? this.modalChoices() : null;
   }
 
-  /** The lines and contacts the modal offers. */
+  /**
+   * The lines the modal offers (one more than Slack's 100 options says there are more: the modal
+   * then searches them as typed), and whether there are contacts to search at all.
+   */
   async modalChoices() {
     const { db } = this.deps;
-    const [lines, contacts] = await Promise.all([
-      db.line.findMany({ where: { active: true, groupEnabled: true }, orderBy: { name: "asc" } }),
-      db.contact.findMany({ orderBy: [{ updatedAt: "desc" }], take: 100 }),
+    const [lines, contact] = await Promise.all([
+      db.line.findMany({
+        where: { active: true, groupEnabled: true },
+        orderBy: [{ name: "asc" }, { number: "asc" }],
+        select: { id: true, name: true, number: true },
+        take: MAX_CHOICES + 1,
+      }),
+      db.contact.findFirst({ select: { id: true } }),
     ]);
-    const optedOut = await db.consent.findMany({
-      where: { status: "OPTED_OUT", number: { in: contacts.map((c) => c.number) } },
-    });
-    return {
-      lines: lines.map((l) => ({ id: l.id, name: l.name, number: l.number })),
-      contacts: contacts.map((c) => ({
-        id: c.id,
-        name: c.name,
-        number: c.number,
-        optedOutOf: optedOut.filter((o) => o.number === c.number).map((o) => o.lineId),
-      })),
-    };
+    return { lines, hasContacts: contact !== null };
   }
 
   /** Validates a modal submission; when valid, records it and queues the text. Sends nothing itself. */

@@ -22,6 +22,16 @@ import { createLogger } from "../../src/logger";
 import { createTestDatabase } from "../support/testDatabase";
 
 const SCHEMA_PATH = path.resolve(__dirname, "../../prisma/schema.prisma");
+
+/**
+ * Indexes that schema.prisma cannot express (an expression, an operator class on a btree), made by
+ * hand-written migrations and named on their model in schema.prisma. They are left out of the
+ * comparison, and checked here by their definition instead.
+ */
+const INDEXES_THE_SCHEMA_CANNOT_STATE: Record<string, string> = {
+  Contact_name_search_idx: 'ON public."Contact" USING btree (lower(name) text_pattern_ops)',
+  Contact_number_search_idx: 'ON public."Contact" USING btree (number text_pattern_ops)',
+};
 const MIGRATIONS_TABLE = "_prisma_migrations";
 
 // ---------------------------------------------------------------------------------------------
@@ -617,6 +627,7 @@ async function actualSchema(db: Queryable): Promise<SchemaShape> {
     JOIN pg_am am ON am.oid = i.relam
     WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND t.relname <> '${MIGRATIONS_TABLE}'`);
   for (const i of indexes.rows) {
+    if (i.name in INDEXES_THE_SCHEMA_CANNOT_STATE) continue;
     table(i.table).indexes.push({
       kind: i.primary ? "primary key" : i.unique ? "unique index" : "index",
       name: i.name,
@@ -806,6 +817,19 @@ describe("schema.prisma and the migrations", () => {
 
   test("applying the migrations yields exactly the schema in schema.prisma", () => {
     expect(diffSchemas(expected, actual)).toEqual([]);
+  });
+
+  test("the indexes schema.prisma cannot state exist as the migrations define them, and are named there", async () => {
+    const rows = await withClient(url, async (db) => {
+      const result = await db.query<{ indexname: string; indexdef: string }>(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()",
+      );
+      return result.rows;
+    });
+    for (const [name, definition] of Object.entries(INDEXES_THE_SCHEMA_CANNOT_STATE)) {
+      expect(rows.find((r) => r.indexname === name)?.indexdef).toContain(definition);
+      expect(schemaText).toContain(`"${name}"`);
+    }
   });
 
   test("the comparison covers every model, enum and relation of schema.prisma", () => {

@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { complianceModalView } from "../../src/slack/views/complianceModal";
 import { consentModalView } from "../../src/slack/views/consentModal";
 import { contactModalView } from "../../src/slack/views/contactModal";
-import { groupModalView } from "../../src/slack/views/groupModal";
+import {
+  contactOptions,
+  estimateBlocks,
+  groupModalView,
+  groupModalWithEstimate,
+  lineOptions,
+} from "../../src/slack/views/groupModal";
 import { homeView } from "../../src/slack/views/home";
 import { DEFAULT_HOME_STATE } from "../../src/slack/views/homeState";
 import { importModalView, importProgressView, importResultView } from "../../src/slack/views/importModal";
@@ -62,6 +68,8 @@ const NO_OUTSIDE_MRKDWN = new Set([
   "contactModalView",
   "consentModalView",
   "groupModalView",
+  "contactOptions",
+  "lineOptions",
   "importModalView",
   "importProgressView",
 ]);
@@ -246,10 +254,27 @@ const BUILDERS: Record<string, () => unknown> = {
     groupModalView({
       privateMetadata: "{}",
       lines: [{ id: "line1", name: HOSTILE, number: "+19195550100" }],
-      contacts: [{ id: "c1", name: HOSTILE, number: "+12125550143", optedOutOf: [] }],
+      hasContacts: true,
       initialText: HOSTILE,
     }),
   ],
+  // The estimate's strings come from the app, but are escaped like outside text all the same.
+  estimateBlocks: () => estimateBlocks({ recipients: 2, cost: HOSTILE, ucs2: [...HOSTILE], plain: HOSTILE }),
+  groupModalWithEstimate: () =>
+    groupModalWithEstimate(
+      {
+        callbackId: "group_start",
+        privateMetadata: "{}",
+        title: { type: "plain_text", text: "New group text" },
+        blocks: groupModalView({ privateMetadata: "{}", lines: [], hasContacts: true }).blocks as Parameters<
+          typeof groupModalWithEstimate
+        >[0]["blocks"],
+      },
+      { recipients: 2, cost: HOSTILE, ucs2: [...HOSTILE], plain: HOSTILE },
+      HOSTILE,
+    ),
+  contactOptions: () => contactOptions([{ id: "c1", name: HOSTILE, number: "+12125550143", optedOut: true }]),
+  lineOptions: () => lineOptions([{ id: "line1", name: HOSTILE, number: "+19195550100" }]),
   importModalView: () => importModalView(DEFAULT_HOME_STATE),
   importProgressView: () => importProgressView(DEFAULT_HOME_STATE),
   importResultView: () => [
@@ -281,6 +306,8 @@ const NOT_BUILDERS = new Set([
   "versionTag",
   "encodeHomeState",
   "parseHomeState",
+  "messageBlockId",
+  "messageBlockVersion",
 ]);
 // Building blocks every builder goes through; they take the escaped text the builders make.
 const HELPER_MODULES = new Set(["kit.ts", "text.ts", "form.ts", "homeIds.ts", "homeState.ts"]);

@@ -301,6 +301,38 @@ export function blockActionsBody(input: BlockActionsInput): SlackBody {
   return payloadBody(payload);
 }
 
+export interface BlockSuggestionInput {
+  userId: string;
+  userName?: string;
+  /** The external select's action and block, and what was typed in its search box. */
+  action_id: string;
+  block_id: string;
+  value: string;
+  /** The modal the select is in; its state is what was picked so far. */
+  view: ViewInput;
+  teamId?: string;
+}
+
+/** An options request (`block_suggestion`), sent as Slack sends it for an external select in a modal. */
+export function blockSuggestionBody(input: BlockSuggestionInput): SlackBody {
+  const teamId = input.teamId ?? TEAM_ID;
+  const view = viewObject(input.view, teamId);
+  return payloadBody({
+    type: "block_suggestion",
+    user: userRef(input.userId, teamId, input.userName),
+    container: { type: "view", view_id: view.id },
+    api_app_id: APP_ID,
+    token: VERIFICATION_TOKEN,
+    action_id: input.action_id,
+    block_id: input.block_id,
+    value: input.value,
+    team: { id: teamId, domain: TEAM_DOMAIN, enterprise_id: null, enterprise_name: null },
+    enterprise: null,
+    is_enterprise_install: false,
+    view,
+  });
+}
+
 export interface EventCallbackInput {
   event: Record<string, unknown>;
   eventId?: string;

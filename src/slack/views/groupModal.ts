@@ -1,8 +1,11 @@
-import type { KnownBlock, View } from "@slack/types";
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption, View } from "@slack/types";
+import { type ModalEstimate, modalEstimate } from "../../domain/modalEstimate";
 import { MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../../domain/participants";
 import { formatPhone } from "../../domain/phone";
 import { MAX_TEXT_LENGTH } from "../../domain/segments";
-import { clip } from "./text";
+import type { ContactChoice, LineChoice } from "../../services/groupChoices";
+import { button, context, section } from "./kit";
+import { clip, mrkdwn, SlackText } from "./text";
 
 export const GROUP_MODAL_CALLBACK = "group_start";
 
@@ -21,7 +24,8 @@ export interface GroupModalInput {
   /** Where the modal was opened from, signed (see slack/modalOrigin): returned with the submission. */
   privateMetadata: string;
   lines: { id: string; name: string; number: string }[];
-  contacts: { id: string; name: string | null; number: string; optedOutOf: string[] }[];
+  /** Whether any contact is saved: they are then searched as the member types (see contactOptions). */
+  hasContacts: boolean;
   initialText?: string;
 }
 
@@ -39,44 +43,45 @@ export function groupModalView(input: GroupModalInput): View {
       },
     });
   } else {
-    const options = input.lines.slice(0, MAX_OPTIONS).map((line) => ({
-      text: { type: "plain_text" as const, text: clip(`${line.name} · ${formatPhone(line.number)}`, 75) },
-      value: line.id,
-    }));
+    const options = lineOptions(input.lines.slice(0, MAX_OPTIONS));
+    // Past Slack's 100 options a static select would hide lines: they are searched as typed instead.
+    const searched = input.lines.length > MAX_OPTIONS;
     blocks.push({
       type: "input",
       block_id: GROUP_MODAL_BLOCKS.line,
       label: { type: "plain_text", text: "Outbound line" },
-      element: {
-        type: "static_select",
-        action_id: GROUP_MODAL_BLOCKS.line + INPUT_ACTION,
-        options,
-        ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
-        placeholder: { type: "plain_text", text: "Choose the number texts come from" },
-      },
+      element: searched
+        ? {
+            type: "external_select",
+            action_id: GROUP_MODAL_BLOCKS.line + INPUT_ACTION,
+            min_query_length: 0,
+            placeholder: { type: "plain_text", text: "Search lines by name or number" },
+          }
+        : {
+            type: "static_select",
+            action_id: GROUP_MODAL_BLOCKS.line + INPUT_ACTION,
+            options,
+            ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
+            placeholder: { type: "plain_text", text: "Choose the number texts come from" },
+          },
     });
   }
-  if (input.contacts.length > 0) {
+  if (input.hasContacts) {
     blocks.push({
       type: "input",
       block_id: GROUP_MODAL_BLOCKS.contacts,
       optional: true,
+      // Each change sends an action, so the cost shown counts the contacts picked so far.
+      dispatch_action: true,
       label: { type: "plain_text", text: "Saved contacts" },
+      hint: { type: "plain_text", text: "Type a name or part of a number to search every saved contact." },
       element: {
-        type: "multi_static_select",
+        type: "multi_external_select",
         action_id: GROUP_MODAL_BLOCKS.contacts + INPUT_ACTION,
         max_selected_items: 9,
-        placeholder: { type: "plain_text", text: "Pick up to 9 contacts" },
-        options: input.contacts.slice(0, MAX_OPTIONS).map((c) => ({
-          text: {
-            type: "plain_text" as const,
-            text: clip(
-              `${c.name ? `${c.name} · ` : ""}${formatPhone(c.number)}${c.optedOutOf.length ? " (opted out)" : ""}`,
-              75,
-            ),
-          },
-          value: c.id,
-        })),
+        // 0: the most recent contacts are listed as soon as the menu opens.
+        min_query_length: 0,
+        placeholder: { type: "plain_text", text: "Search up to 9 contacts" },
       },
     });
   }
@@ -84,16 +89,18 @@ export function groupModalView(input: GroupModalInput): View {
     {
       type: "input",
       block_id: GROUP_MODAL_BLOCKS.numbers,
-      optional: input.contacts.length > 0,
+      optional: input.hasContacts,
       label: { type: "plain_text", text: "New mobile numbers" },
       hint: {
         type: "plain_text",
         text: "One per line or comma-separated, e.g. (212) 555-0143. Up to 9 contacts in all.",
       },
+      dispatch_action: true,
       element: {
         type: "plain_text_input",
         action_id: GROUP_MODAL_BLOCKS.numbers + INPUT_ACTION,
         multiline: true,
+        dispatch_action_config: { trigger_actions_on: ["on_character_entered"] },
         max_length: MAX_TYPED_NUMBERS_LENGTH,
         placeholder: { type: "plain_text", text: "(212) 555-0143, +1 646 555 0199" },
       },
@@ -110,27 +117,8 @@ export function groupModalView(input: GroupModalInput): View {
         placeholder: { type: "plain_text", text: "e.g. Saturday crew" },
       },
     },
-    {
-      type: "input",
-      block_id: GROUP_MODAL_BLOCKS.message,
-      label: { type: "plain_text", text: "Message" },
-      element: {
-        type: "plain_text_input",
-        action_id: GROUP_MODAL_BLOCKS.message + INPUT_ACTION,
-        multiline: true,
-        max_length: MAX_TEXT_LENGTH,
-        ...(input.initialText ? { initial_value: input.initialText.slice(0, MAX_TEXT_LENGTH) } : {}),
-      },
-    },
-    {
-      type: "context",
-      elements: [
-        {
-          type: "mrkdwn",
-          text: "Every contact sees every reply. A group text travels as group MMS: each message costs one MMS per contact, whatever its length.",
-        },
-      ],
-    },
+    messageBlock(0, input.initialText),
+    ...estimateBlocks(modalEstimate(0, input.initialText ?? "")),
   );
   return {
     type: "modal",
@@ -141,4 +129,153 @@ export function groupModalView(input: GroupModalInput): View {
     close: { type: "plain_text", text: "Cancel" },
     blocks,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The message input and its live estimate
+
+/** The estimate under the message, and the note on characters that force UCS-2 with its button. */
+export const GROUP_MODAL_ESTIMATE_BLOCK = "estimate";
+export const GROUP_MODAL_UCS2_BLOCK = "ucs2";
+export const PLAIN_PUNCTUATION_ACTION = "group_plain_punctuation";
+
+/**
+ * The message block's id for each rendering of the input. Slack keeps what was typed in an input
+ * whose block and action ids are unchanged, and ignores a new initial_value there; so replacing the
+ * text (plain punctuation) renders the input under a new block id: "message", "message.1", ...
+ */
+export function messageBlockId(version: number): string {
+  return version === 0 ? GROUP_MODAL_BLOCKS.message : `${GROUP_MODAL_BLOCKS.message}.${version}`;
+}
+
+/** The version of a message block id, or null for any other block id. */
+export function messageBlockVersion(blockId: string): number | null {
+  const match = /^message(?:\.(\d{1,6}))?$/.exec(blockId);
+  if (!match) return null;
+  return match[1] ? Number(match[1]) : 0;
+}
+
+function messageBlock(version: number, initialText?: string): InputBlock {
+  const initial = initialText?.slice(0, MAX_TEXT_LENGTH);
+  return {
+    type: "input",
+    block_id: messageBlockId(version),
+    label: { type: "plain_text", text: "Message" },
+    // Typing sends actions (Slack spaces them out), so the cost below follows the text.
+    dispatch_action: true,
+    element: {
+      type: "plain_text_input",
+      action_id: GROUP_MODAL_BLOCKS.message + INPUT_ACTION,
+      multiline: true,
+      max_length: MAX_TEXT_LENGTH,
+      dispatch_action_config: { trigger_actions_on: ["on_character_entered"] },
+      ...(initial ? { initial_value: initial } : {}),
+    },
+  };
+}
+
+/** How many UCS-2 characters are named one by one; the rest are counted. */
+const MAX_NAMED_CHARACTERS = 8;
+
+function characterName(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+export function estimateBlocks(estimate: ModalEstimate): KnownBlock[] {
+  const cost = estimate.cost
+    ? mrkdwn`*Cost:* ${estimate.cost}`
+    : mrkdwn`A group text travels as group MMS: each message costs one MMS per contact, whatever its length.`;
+  const blocks: KnownBlock[] = [
+    { ...context(mrkdwn`Every contact sees every reply. ${cost}`), block_id: GROUP_MODAL_ESTIMATE_BLOCK },
+  ];
+  if (estimate.ucs2.length) {
+    const named = estimate.ucs2
+      .slice(0, MAX_NAMED_CHARACTERS)
+      .map((ch) => mrkdwn`“${ch}” (${characterName(ch)})`);
+    const more = estimate.ucs2.length - MAX_NAMED_CHARACTERS;
+    const list = SlackText.join(more > 0 ? [...named, mrkdwn`and ${more} more`] : named, ", ");
+    const note = mrkdwn`These characters make the text UCS-2, 70 characters to an SMS segment instead of 160: ${list}.`;
+    blocks.push({
+      ...section(
+        note,
+        estimate.plain ? button("Use plain punctuation", PLAIN_PUNCTUATION_ACTION, "plain") : undefined,
+      ),
+      block_id: GROUP_MODAL_UCS2_BLOCK,
+    });
+  }
+  return blocks;
+}
+
+/** The modal as Slack last showed it, read back from an action's payload. */
+export interface ShownGroupModal {
+  callbackId: string;
+  privateMetadata: string;
+  title: ModalView["title"];
+  submit?: ModalView["submit"];
+  close?: ModalView["close"];
+  /** Slack's own rendering of the blocks the app sent (see groupModalWithEstimate). */
+  blocks: KnownBlock[];
+}
+
+/**
+ * The modal again with a fresh estimate. Every other block is sent back as Slack showed it, so
+ * what the member typed or picked stays (same block and action ids) and blocks this builder does
+ * not know about are kept. With `replaceText`, the message input is rendered anew under the next
+ * block id, holding that text.
+ */
+export function groupModalWithEstimate(
+  shown: ShownGroupModal,
+  estimate: ModalEstimate,
+  replaceText?: string,
+): ModalView {
+  const blocks: KnownBlock[] = [];
+  let sawMessage = false;
+  for (const block of shown.blocks) {
+    const id = "block_id" in block ? block.block_id : undefined;
+    if (id === GROUP_MODAL_ESTIMATE_BLOCK || id === GROUP_MODAL_UCS2_BLOCK) continue;
+    const version = id === undefined ? null : messageBlockVersion(id);
+    if (version === null) {
+      blocks.push(block);
+      continue;
+    }
+    sawMessage = true;
+    blocks.push(replaceText === undefined ? block : messageBlock(version + 1, replaceText));
+    blocks.push(...estimateBlocks(estimate));
+  }
+  if (!sawMessage) blocks.push(...estimateBlocks(estimate));
+  return {
+    type: "modal",
+    callback_id: shown.callbackId,
+    private_metadata: shown.privateMetadata,
+    title: shown.title,
+    ...(shown.submit ? { submit: shown.submit } : {}),
+    ...(shown.close ? { close: shown.close } : {}),
+    blocks,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options for the external selects (Bolt's options listener answers with these)
+
+/** Slack's limit on an option's text. */
+const OPTION_TEXT = 75;
+
+/**
+ * "Name · (212) 555-0143 (opted out)": the name gives way to the limit, never the number or the
+ * consent, which are what the choice is made on.
+ */
+export function contactOptions(choices: readonly ContactChoice[]): PlainTextOption[] {
+  return choices.slice(0, MAX_OPTIONS).map((c) => {
+    const tail = `${formatPhone(c.number)}${c.optedOut ? " (opted out)" : ""}`;
+    const name = c.name ? `${clip(c.name, Math.max(1, OPTION_TEXT - tail.length - 3))} · ` : "";
+    return { text: { type: "plain_text", text: clip(name + tail, OPTION_TEXT) }, value: c.id };
+  });
+}
+
+export function lineOptions(lines: readonly LineChoice[]): PlainTextOption[] {
+  return lines.slice(0, MAX_OPTIONS).map((line) => ({
+    text: { type: "plain_text", text: clip(`${line.name} · ${formatPhone(line.number)}`, OPTION_TEXT) },
+    value: line.id,
+  }));
 }

@@ -2,7 +2,12 @@ import type { App } from "@slack/bolt";
 import { z } from "zod";
 import type { GroupStartService, StartGroupField } from "../../../services/groupStart";
 import { slackUserId, verifyModalOrigin } from "../../modalOrigin";
-import { GROUP_MODAL_BLOCKS, GROUP_MODAL_CALLBACK, INPUT_ACTION } from "../../views/groupModal";
+import {
+  GROUP_MODAL_BLOCKS,
+  GROUP_MODAL_CALLBACK,
+  INPUT_ACTION,
+  messageBlockVersion,
+} from "../../views/groupModal";
 
 const stateValue = z
   .object({
@@ -29,6 +34,16 @@ const FAILED = "That did not work; nothing was sent. Please try again.";
 const SLOW =
   "This is taking longer than usual. If the group's thread does not appear shortly, send this form again: it will not be sent twice.";
 
+/** The message input's block id as last rendered: the highest version among the view's blocks. */
+function latestMessageBlock(blockIds: string[]): string | null {
+  let latest: { id: string; version: number } | null = null;
+  for (const id of blockIds) {
+    const version = messageBlockVersion(id);
+    if (version !== null && (!latest || version > latest.version)) latest = { id, version };
+  }
+  return latest?.id ?? null;
+}
+
 /** Slack shows its own error after 3 s without an answer; this leaves room for the round trip. */
 const ANSWER_WITHIN_MS = 2_500;
 
@@ -38,8 +53,10 @@ const ANSWER_WITHIN_MS = 2_500;
  */
 export function register(app: App, groups: GroupStartService, signingSecret: string): void {
   app.view(GROUP_MODAL_CALLBACK, async ({ ack, body, logger }) => {
+    // The message input's block id changes when its text is replaced (see messageBlockId).
+    let messageBlock: string = GROUP_MODAL_BLOCKS.message;
     const refuse = (message: string) =>
-      ack({ response_action: "errors", errors: { [GROUP_MODAL_BLOCKS.message]: message } });
+      ack({ response_action: "errors", errors: { [messageBlock]: message } });
     const parsed = submission.safeParse(body);
     if (!parsed.success) {
       logger.warn("group modal submission did not parse", parsed.error.issues.slice(0, 5));
@@ -47,6 +64,7 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
       return;
     }
     const { user, view } = parsed.data;
+    messageBlock = latestMessageBlock(view.blocks.map((b) => b.block_id ?? "")) ?? messageBlock;
     const origin = verifyModalOrigin(signingSecret, view.private_metadata, user.id);
     if (!origin) {
       logger.warn("group modal submission with private_metadata the app did not sign for its user");
@@ -67,7 +85,7 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
       contactIds: (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
       typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
       name: field(GROUP_MODAL_BLOCKS.name)?.value ?? null,
-      text: field(GROUP_MODAL_BLOCKS.message)?.value ?? "",
+      text: view.state.values[messageBlock]?.[GROUP_MODAL_BLOCKS.message + INPUT_ACTION]?.value ?? "",
     });
     try {
       // A slow database must not leave the member with Slack's generic error: answer in time, and
@@ -94,9 +112,8 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
     const present = new Set(view.blocks.map((b) => b.block_id));
     const errors: Record<string, string> = {};
     for (const [name, message] of Object.entries(result.errors) as [StartGroupField, string][]) {
-      const block = present.has(GROUP_MODAL_BLOCKS[name])
-        ? GROUP_MODAL_BLOCKS[name]
-        : GROUP_MODAL_BLOCKS.message;
+      const block =
+        name !== "message" && present.has(GROUP_MODAL_BLOCKS[name]) ? GROUP_MODAL_BLOCKS[name] : messageBlock;
       errors[block] = errors[block] ? `${errors[block]} ${message}` : message;
     }
     await ack({ response_action: "errors", errors });

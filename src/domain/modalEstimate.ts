@@ -1,0 +1,38 @@
+import { normalizePhone, splitPhoneList } from "./phone";
+import { describeCost, ucs2Characters, withPlainPunctuation } from "./segments";
+
+/** What the group modal shows under the message while it is typed. */
+export interface ModalEstimate {
+  /** The contacts counted so far: picked ones plus valid typed numbers. */
+  recipients: number;
+  /** As it will be billed, e.g. "9 MMS (group text: 1 per contact, any length)"; null until there is a text and a contact. */
+  cost: string | null;
+  /** The distinct characters that force UCS-2, in the order they first appear. */
+  ucs2: string[];
+  /** The text with plain punctuation, when that differs from the text (the button is offered then). */
+  plain: string | null;
+}
+
+/**
+ * Counts the contacts a form holds so far: distinct picked contacts plus distinct typed numbers
+ * that parse. A typed number that is also a picked contact counts twice here; the submission says so.
+ */
+export function countRecipients(contactIds: readonly string[], typedNumbers: string): number {
+  const typed = new Set<string>();
+  for (const raw of splitPhoneList(typedNumbers)) {
+    const result = normalizePhone(raw);
+    if (result.ok) typed.add(result.e164);
+  }
+  return new Set(contactIds).size + typed.size;
+}
+
+export function modalEstimate(recipients: number, text: string): ModalEstimate {
+  const trimmed = text.trim();
+  const plain = withPlainPunctuation(text);
+  return {
+    recipients,
+    cost: recipients > 0 && trimmed ? describeCost(recipients, trimmed) : null,
+    ucs2: ucs2Characters(text),
+    plain: plain === text ? null : plain,
+  };
+}

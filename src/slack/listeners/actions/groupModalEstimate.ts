@@ -1,0 +1,122 @@
+import type { App } from "@slack/bolt";
+import type { KnownBlock } from "@slack/types";
+import { z } from "zod";
+import { countRecipients, modalEstimate } from "../../../domain/modalEstimate";
+import { withPlainPunctuation } from "../../../domain/segments";
+import { slackUserId, verifyModalOrigin } from "../../modalOrigin";
+import {
+  GROUP_MODAL_BLOCKS,
+  GROUP_MODAL_CALLBACK,
+  groupModalWithEstimate,
+  INPUT_ACTION,
+  messageBlockVersion,
+  PLAIN_PUNCTUATION_ACTION,
+} from "../../views/groupModal";
+
+const plainText = z.object({
+  type: z.literal("plain_text"),
+  text: z.string().max(150),
+  emoji: z.boolean().optional(),
+});
+
+const stateValue = z.looseObject({
+  value: z.string().max(4000).nullish(),
+  selected_options: z
+    .array(z.object({ value: z.string().max(150) }))
+    .max(100)
+    .nullish(),
+});
+
+const modalAction = z.object({
+  user: z.object({ id: slackUserId }),
+  view: z.object({
+    id: z.string().regex(/^V[A-Z0-9]{1,30}$/),
+    hash: z.string().max(200),
+    callback_id: z.literal(GROUP_MODAL_CALLBACK),
+    private_metadata: z.string().max(3000),
+    title: plainText,
+    submit: plainText.nullish(),
+    close: plainText.nullish(),
+    blocks: z.array(z.looseObject({ type: z.string(), block_id: z.string().max(255).optional() })).max(100),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), stateValue)) }),
+  }),
+});
+
+type ModalAction = z.infer<typeof modalAction>;
+
+/** The message as typed now: the input under its latest block id (see messageBlockId). */
+function currentMessage(values: ModalAction["view"]["state"]["values"]): string {
+  let latest: { version: number; text: string } | null = null;
+  for (const [blockId, fields] of Object.entries(values)) {
+    const version = messageBlockVersion(blockId);
+    if (version === null || (latest && latest.version > version)) continue;
+    latest = { version, text: fields[GROUP_MODAL_BLOCKS.message + INPUT_ACTION]?.value ?? "" };
+  }
+  return latest?.text ?? "";
+}
+
+/** Inputs of the group modal whose changes move the estimate. */
+const DISPATCHING = new RegExp(
+  `^(${[GROUP_MODAL_BLOCKS.contacts, GROUP_MODAL_BLOCKS.numbers, GROUP_MODAL_BLOCKS.message].join("|")})${INPUT_ACTION}$`,
+);
+
+/**
+ * The group modal's live estimate: as contacts are picked, numbers typed or the message written,
+ * the cost is shown as it will be billed and the characters that force UCS-2 are named; "Use plain
+ * punctuation" swaps them for plain ones in the message. Answered at once; the view is updated
+ * right after, with its hash, so an update based on an older state than Slack's is refused.
+ */
+export function register(app: App, signingSecret: string): void {
+  const update = async (
+    args: { ack: () => Promise<void>; body: unknown; client: App["client"]; logger: App["logger"] },
+    plain: boolean,
+  ) => {
+    await args.ack();
+    const parsed = modalAction.safeParse(args.body);
+    // Other modals may have inputs of the same action ids: those are not this listener's.
+    if (!parsed.success) return;
+    const { user, view } = parsed.data;
+    if (!verifyModalOrigin(signingSecret, view.private_metadata, user.id)) {
+      args.logger.warn("group modal action from a member the modal was not opened for");
+      return;
+    }
+    const values = view.state.values;
+    const field = (block: string) => values[block]?.[block + INPUT_ACTION];
+    const recipients = countRecipients(
+      (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
+      field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
+    );
+    const typed = currentMessage(values);
+    const text = plain ? withPlainPunctuation(typed) : typed;
+    const next = groupModalWithEstimate(
+      {
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        title: view.title,
+        submit: view.submit ?? undefined,
+        close: view.close ?? undefined,
+        // Slack's own rendering of the blocks this app sent; sent back as they are.
+        blocks: view.blocks as unknown as KnownBlock[],
+      },
+      modalEstimate(recipients, text),
+      plain && text !== typed ? text : undefined,
+    );
+    // Not awaited: the app answers Slack only once its listeners finish (processBeforeResponse), and
+    // the member's keystrokes should not wait on this round trip to Slack.
+    void args.client.views
+      .update({ view_id: view.id, hash: view.hash, view: next })
+      .catch((error: unknown) => {
+        // A hash conflict means the modal changed since this action: the next one brings it up to date.
+        const code = (error as { data?: { error?: string } }).data?.error;
+        if (code !== "hash_conflict")
+          args.logger.warn(`group modal estimate not shown: ${String(code ?? error)}`);
+      });
+  };
+  app.action({ type: "block_actions", action_id: DISPATCHING }, ({ ack, body, client, logger }) =>
+    update({ ack, body, client, logger }, false),
+  );
+  app.action(
+    { type: "block_actions", action_id: PLAIN_PUNCTUATION_ACTION },
+    ({ ack, body, client, logger }) => update({ ack, body, client, logger }, true),
+  );
+}
