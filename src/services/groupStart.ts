@@ -73,6 +73,13 @@ const VALUE_ERRORS: Record<keyof z.infer<typeof submittedValues>, [StartGroupFie
 /** Problems with typed numbers named in one error at most; the rest are counted. */
 const MAX_NAMED_PROBLEMS = 3;
 
+/** A reason as a sentence of its own: capitalised, ending with a full stop. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 function listNames(items: string[]): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
@@ -171,17 +178,21 @@ export class GroupStartService {
     if (line && saved.some((c) => c.number === line.number)) {
       errors.contacts = `${formatPhone(line.number)} is the line's own number.`;
     }
-    if (typedProblems.length > MAX_NAMED_PROBLEMS) {
-      const more = typedProblems.length - MAX_NAMED_PROBLEMS;
-      errors.numbers = `${typedProblems.slice(0, MAX_NAMED_PROBLEMS).join(" ")} (and ${more} more)`;
-    } else if (typedProblems.length) errors.numbers = typedProblems.join(" ");
-    else if (duplicates.length)
-      errors.numbers = `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already in the group.`;
+    // One sentence per problem, so that several read apart: "“12” is not a valid phone number. …"
+    const numberProblems = typedProblems.slice(0, MAX_NAMED_PROBLEMS).map(sentence);
+    const unnamed = typedProblems.length - MAX_NAMED_PROBLEMS;
+    if (unnamed > 0)
+      numberProblems.push(`${unnamed} more ${unnamed === 1 ? "entry is" : "entries are"} not usable either.`);
+    if (duplicates.length)
+      numberProblems.push(
+        `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already in the group.`,
+      );
+    if (numberProblems.length) errors.numbers = numberProblems.join(" ");
 
     if (!errors.numbers && !errors.contacts) {
       if (numbers.length === 0) errors.numbers = "Add at least one mobile contact.";
       else if (numbers.length > MAX_GROUP_CONTACTS) {
-        errors.numbers = `A group text can include at most ${MAX_GROUP_CONTACTS} contacts; this one has ${numbers.length}.`;
+        errors.numbers = `A group text can include at most ${MAX_GROUP_CONTACTS} contacts. This one has ${numbers.length}.`;
       }
     }
 

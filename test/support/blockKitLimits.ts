@@ -62,6 +62,18 @@ export function blockKitProblems(view: Json): string[] {
         );
         for (const o of (e.options as unknown[]) ?? []) checkOption(o, where);
         break;
+      case "external_select":
+      case "multi_external_select":
+        check(
+          typeof e.min_query_length !== "number" || e.min_query_length >= 0,
+          `${where}: min_query_length < 0`,
+        );
+        if (e.initial_option) checkOption(e.initial_option, where);
+        for (const o of Array.isArray(e.initial_options) ? e.initial_options : []) checkOption(o, where);
+        if (typeof e.max_selected_items === "number") {
+          check(e.max_selected_items >= 1, `${where}: max_selected_items < 1`);
+        }
+        break;
       case "plain_text_input":
         if (typeof e.max_length === "number") check(e.max_length <= 3000, `${where}: max_length > 3000`);
         if (typeof e.initial_value === "string" && typeof e.max_length === "number") {
@@ -113,4 +125,17 @@ export function blockKitProblems(view: Json): string[] {
     }
   });
   return problems;
+}
+
+/** The answer to an options request (`block_suggestion`): at most 100 options, each within limits. */
+export function optionsResponseProblems(response: Json): string[] {
+  const options = Array.isArray(response.options) ? (response.options as unknown[]) : null;
+  if (!options) return ["options response without an options array"];
+  const problems = options.length <= 100 ? [] : [`options response has ${options.length} options (> 100)`];
+  const asBlock = { type: "input", label: { type: "plain_text", text: "options" } };
+  return problems.concat(
+    blockKitProblems({
+      blocks: [{ ...asBlock, element: { type: "static_select", action_id: "options", options } }],
+    }).map((p) => p.replace("block 0 (input)", "options response")),
+  );
 }

@@ -27,10 +27,10 @@ const submission = z.object({
   }),
 });
 
-const UNREADABLE = "Something went wrong reading this form; please reopen it.";
+const UNREADABLE = "Something went wrong reading this form. Please reopen it.";
 const NOT_THIS_MODAL =
-  "This form was not opened here by you; close it and run the command again in the channel for the group.";
-const FAILED = "That did not work; nothing was sent. Please try again.";
+  "This form was not opened here by you. Close it and run the command again in the channel for the group.";
+const FAILED = "That did not work. Nothing was sent. Please try again.";
 const SLOW =
   "This is taking longer than usual. If the group's thread does not appear shortly, send this form again: it will not be sent twice.";
 
