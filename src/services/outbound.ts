@@ -238,6 +238,11 @@ export class OutboundService {
           where: { id: message.id },
           select: { sendState: true },
         });
+        if (started?.sendState !== "SENDING" && started?.sendState !== "QUEUED") {
+          // A status callback recorded it while the request was failing: it was taken.
+          notices = true;
+          continue;
+        }
         if (started?.sendState === "SENDING" && failure.inDoubt) {
           logger.warn({ messageId: message.id }, "text in doubt: Bandwidth may have taken it");
           await this.resolveInDoubt(conversation.line.number, message.id);
@@ -302,12 +307,12 @@ export class OutboundService {
         where: { id: messageId, sendState: "IN_DOUBT" },
         data: { sendState: "UNCONFIRMED", sendError: "Bandwidth did not confirm the send" },
       });
-      if (count === 0 || message.kind === "COMPLIANCE") return;
+      if (count === 0) return;
       await tx.message.create({
         data: {
           conversationId: message.conversationId,
           kind: "NOTICE",
-          text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting ${message.slackChannelId && message.slackTs ? slackLink(`https://slack.com/archives/${message.slackChannelId}/p${message.slackTs.replace(".", "")}`, "this reply") : "this reply"}, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
+          text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting ${message.kind === "COMPLIANCE" ? `the compliance reply to ${message.recipients.join(", ")}` : message.slackChannelId && message.slackTs ? slackLink(`https://slack.com/archives/${message.slackChannelId}/p${message.slackTs.replace(".", "")}`, "this reply") : "this reply"}, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
             .markup,
           sourceKey: unconfirmedNoticeKey(messageId, message.sendAttempts),
           postState: "PENDING",
