@@ -347,6 +347,40 @@ describe("the cost is shown live as the message is typed", () => {
     expect(sent.at(-1)?.body.text).toBe(plain);
   });
 
+  test("keystrokes faster than updates: the newest state is shown, an older one never replaces it", async () => {
+    const view = await openModal();
+    const viewId = "VRACE0001";
+    const act = (message: string, actionTs?: string) => {
+      const body = modalAction(
+        view,
+        "message_value",
+        state({ numbers: "2125550143, 6465550101", message }),
+        "message",
+        viewId,
+      );
+      const payload = JSON.parse(new URLSearchParams(body.body).get("payload") ?? "{}");
+      // The same hash each time: both keystrokes were sent before the first update reached Slack.
+      payload.view.hash = "1700000000.samehash";
+      if (actionTs) payload.actions[0].action_ts = actionTs;
+      return h.slackRequest({
+        ...body,
+        body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      });
+    };
+    const before = h.slack.callsTo("views.update").length;
+    await act("Hi");
+    await h.slack.waitForCalls("views.update", before + 1);
+    await act("Hi — all");
+    // Refused for its stale hash, then sent again with the hash of the view the first one made.
+    const calls = await h.slack.waitForCalls("views.update", before + 3);
+    expect(calls.slice(before).map((c) => c.error ?? "ok")).toEqual(["ok", "hash_conflict", "ok"]);
+    expect(JSON.stringify(calls.at(-1)?.args.view)).toContain("U+2014");
+    // An action older than one already handled changes nothing.
+    await act("Hi", "1000000000.000001");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.slack.callsTo("views.update")).toHaveLength(before + 3);
+  });
+
   test("errors on the message land on its input as last rendered", async () => {
     const view = await openModal();
     const blocks = view.blocks.map((b) => (b.block_id === "message" ? { ...b, block_id: "message.3" } : b));

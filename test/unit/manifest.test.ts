@@ -126,9 +126,11 @@ describe("manifest.yml", () => {
 
     expect(at(manifest, "features", "app_home", "home_tab_enabled")).toBe(true);
     expect(at(manifest, "features", "bot_user", "always_online")).toBe(true);
+    // External selects (the group modal's type-ahead) need an options URL, the same endpoint.
     expect(at(manifest, "settings", "interactivity")).toEqual({
       is_enabled: true,
       request_url: "https://YOUR-HOST/slack/events",
+      message_menu_options_url: "https://YOUR-HOST/slack/events",
     });
     expect(at(manifest, "settings", "event_subscriptions", "request_url")).toBe(
       "https://YOUR-HOST/slack/events",

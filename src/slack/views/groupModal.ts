@@ -195,7 +195,10 @@ export function estimateBlocks(estimate: ModalEstimate): KnownBlock[] {
       .map((ch) => mrkdwn`“${ch}” (${characterName(ch)})`);
     const more = estimate.ucs2.length - MAX_NAMED_CHARACTERS;
     const list = SlackText.join(more > 0 ? [...named, mrkdwn`and ${more} more`] : named, ", ");
-    const note = mrkdwn`These characters make the text UCS-2, 70 characters to an SMS segment instead of 160: ${list}.`;
+    // They change what a text to one contact costs; a group text is MMS, billed the same either way.
+    const cost =
+      estimate.recipients > 1 ? mrkdwn` A group text is MMS and costs the same either way.` : mrkdwn``;
+    const note = mrkdwn`These characters make a text UCS-2, 70 characters to an SMS segment instead of 160: ${list}.${cost}`;
     blocks.push({
       ...section(
         note,

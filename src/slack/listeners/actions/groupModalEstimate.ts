@@ -29,6 +29,10 @@ const stateValue = z.looseObject({
 
 const modalAction = z.object({
   user: z.object({ id: slackUserId }),
+  actions: z
+    .array(z.looseObject({ action_ts: z.string().regex(/^\d{1,12}(\.\d{1,9})?$/) }))
+    .min(1)
+    .max(5),
   view: z.object({
     id: z.string().regex(/^V[A-Z0-9]{1,30}$/),
     hash: z.string().max(200),
@@ -55,6 +59,46 @@ function currentMessage(values: ModalAction["view"]["state"]["values"]): string 
   return latest?.text ?? "";
 }
 
+/** How many modals' latest updates are remembered; the oldest are forgotten first. */
+const REMEMBERED_VIEWS = 1_000;
+
+/**
+ * Keystrokes come faster than views.update round trips, so two actions can carry the same hash:
+ * the later one is refused (hash_conflict) though its state is the newer, and the estimate would lag
+ * a keystroke until the next. Per view, this remembers the newest action seen and the hash of the
+ * view this process last set, so that the newest action alone retries, once, with that hash: it
+ * replaces only a view made from an older action. An update by another instance in between changes
+ * the hash again, and the retry is refused like any stale update.
+ */
+class LatestUpdates {
+  private readonly views = new Map<string, { actionTs: number; hash: string | null }>();
+
+  /** False when a newer action for this view was seen already: this one has nothing to add. */
+  begin(viewId: string, actionTs: number): boolean {
+    const seen = this.views.get(viewId);
+    if (seen && seen.actionTs > actionTs) return false;
+    this.views.delete(viewId);
+    this.views.set(viewId, { actionTs, hash: seen?.hash ?? null });
+    while (this.views.size > REMEMBERED_VIEWS) {
+      const oldest = this.views.keys().next().value;
+      if (oldest === undefined) break;
+      this.views.delete(oldest);
+    }
+    return true;
+  }
+
+  /** The hash to retry with after a conflict, when this action is still the newest and one is known. */
+  retryHash(viewId: string, actionTs: number, refused: string): string | null {
+    const seen = this.views.get(viewId);
+    return seen && seen.actionTs === actionTs && seen.hash && seen.hash !== refused ? seen.hash : null;
+  }
+
+  updated(viewId: string, actionTs: number, hash: string | undefined): void {
+    const seen = this.views.get(viewId);
+    if (seen && seen.actionTs <= actionTs && hash) seen.hash = hash;
+  }
+}
+
 /** Inputs of the group modal whose changes move the estimate. */
 const DISPATCHING = new RegExp(
   `^(${[GROUP_MODAL_BLOCKS.contacts, GROUP_MODAL_BLOCKS.numbers, GROUP_MODAL_BLOCKS.message].join("|")})${INPUT_ACTION}$`,
@@ -67,6 +111,7 @@ const DISPATCHING = new RegExp(
  * right after, with its hash, so an update based on an older state than Slack's is refused.
  */
 export function register(app: App, signingSecret: string): void {
+  const latest = new LatestUpdates();
   const update = async (
     args: { ack: () => Promise<void>; body: unknown; client: App["client"]; logger: App["logger"] },
     plain: boolean,
@@ -75,11 +120,13 @@ export function register(app: App, signingSecret: string): void {
     const parsed = modalAction.safeParse(args.body);
     // Other modals may have inputs of the same action ids: those are not this listener's.
     if (!parsed.success) return;
-    const { user, view } = parsed.data;
+    const { user, view, actions } = parsed.data;
+    const actionTs = Math.max(...actions.map((a) => Number(a.action_ts)));
     if (!verifyModalOrigin(signingSecret, view.private_metadata, user.id)) {
       args.logger.warn("group modal action from a member the modal was not opened for");
       return;
     }
+    if (!latest.begin(view.id, actionTs)) return;
     const values = view.state.values;
     const field = (block: string) => values[block]?.[block + INPUT_ACTION];
     const recipients = countRecipients(
@@ -103,14 +150,20 @@ export function register(app: App, signingSecret: string): void {
     );
     // Not awaited: the app answers Slack only once its listeners finish (processBeforeResponse), and
     // the member's keystrokes should not wait on this round trip to Slack.
-    void args.client.views
-      .update({ view_id: view.id, hash: view.hash, view: next })
-      .catch((error: unknown) => {
-        // A hash conflict means the modal changed since this action: the next one brings it up to date.
+    const send = async (hash: string, retry: boolean): Promise<void> => {
+      try {
+        const result = await args.client.views.update({ view_id: view.id, hash, view: next });
+        latest.updated(view.id, actionTs, result.view?.hash);
+      } catch (error) {
         const code = (error as { data?: { error?: string } }).data?.error;
+        const newer = code === "hash_conflict" && retry ? latest.retryHash(view.id, actionTs, hash) : null;
+        if (newer) return send(newer, false);
+        // Otherwise a newer action brings the modal up to date.
         if (code !== "hash_conflict")
           args.logger.warn(`group modal estimate not shown: ${String(code ?? error)}`);
-      });
+      }
+    };
+    void send(view.hash, true);
   };
   app.action({ type: "block_actions", action_id: DISPATCHING }, ({ ack, body, client, logger }) =>
     update({ ack, body, client, logger }, false),
