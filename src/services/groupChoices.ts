@@ -43,7 +43,8 @@ export class GroupChoicesService {
    */
   async searchContacts(query: string, lineId: string | null): Promise<ContactChoice[]> {
     const q = query.trim().replace(/\s+/g, " ").slice(0, MAX_QUERY).toLowerCase();
-    const digits = q.replace(/\D/g, "");
+    // Digits count as a number only in what has no letters: "Apt 2" is a name, not area code 2xx.
+    const digits = /\p{L}/u.test(q) ? "" : q.replace(/\D/g, "");
     const rows = q ? await this.matchingContacts(q, digits) : await this.recentContacts();
     const numbers = rows.map((r) => r.number);
     const optedOut = numbers.length
@@ -80,7 +81,7 @@ export class GroupChoicesService {
     // Each branch is cut at 100 rows on its own, so no branch reads more than it can return; the
     // prefix branches walk an index in order. The last branch is a scan, stopped at 100 matches.
     const rows = await this.db.$queryRaw<unknown[]>`
-      SELECT id::text AS id, name, number, min(rank) AS rank, lower(name) AS sort_name
+      SELECT id::text AS id, name, number
       FROM (
         (SELECT id, name, number, 0 AS rank FROM "Contact"
           WHERE lower(name) LIKE ${prefix} ORDER BY lower(name) LIMIT ${MAX_CHOICES})

@@ -159,6 +159,8 @@ describe("contacts are searched as typed over every saved contact", () => {
     // Nothing typed yet: the most recently saved contacts.
     const recent = await search("");
     expect(recent.options).toHaveLength(100);
+    // Digits within words are part of a name, not a number: "a 3" is not every number in area 3xx.
+    expect((await search("a 3")).options).toEqual([]);
     // Wildcards typed are literal characters.
     expect((await search("%")).options).toEqual([]);
     expect((await search("_")).options).toEqual([]);
