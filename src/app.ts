@@ -37,6 +37,7 @@ import { TextSender } from "./services/textSender";
 import { ThreadSyncService } from "./services/threadSync";
 import { UsageService } from "./services/usage";
 import { InFlight, Shutdown } from "./shutdown";
+import { createChannelAccess } from "./slack/channelAccess";
 import { HomePublisher } from "./slack/homePublisher";
 import * as groupModalEstimate from "./slack/listeners/actions/groupModalEstimate";
 import * as homeContactActions from "./slack/listeners/actions/homeContacts";
@@ -49,6 +50,7 @@ import * as groupText from "./slack/listeners/commands/groupText";
 import * as appHome from "./slack/listeners/events/appHome";
 import * as threadReply from "./slack/listeners/events/threadReply";
 import * as groupModalOptions from "./slack/listeners/options/groupModal";
+import * as newGroupShortcut from "./slack/listeners/shortcuts/newGroupText";
 import * as groupStartView from "./slack/listeners/views/groupStart";
 import * as homeComplianceView from "./slack/listeners/views/homeCompliance";
 import * as homeConsentView from "./slack/listeners/views/homeConsent";
@@ -68,6 +70,8 @@ const SLACK_EVENTS_PATH = "/slack/events";
 
 /** How long running jobs may take to finish when the app stops, before their calls are cut short. */
 const JOB_GRACE_MS = 8_000;
+/** Per Web API call checking the group modal's channel; two fit in the listener's 2.5 s with the database. */
+const CHANNEL_CHECK_MS = 1_000;
 
 /** Resolves or rejects with `promise`, or rejects after `ms`. */
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -198,6 +202,18 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     logger,
     shutdown.fetch(),
   );
+  // The channel picked in the group modal is checked while Slack waits 3 s for the modal's answer:
+  // one try each, no waiting out a 429, and an answer by then or none.
+  const channelClient = new WebClient(config.SLACK_BOT_TOKEN, {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    fetch: shutdown.fetch(metrics.countingFetch("slack", slackApiUrl)),
+    logger: boltLogger,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    // Just past the deadline: the answer "Slack was slow" comes from the deadline, then the request ends.
+    timeout: CHANNEL_CHECK_MS + 250,
+  });
+  const channels = createChannelAccess(channelClient, logger, CHANNEL_CHECK_MS);
   const requestThreadSync = (id: string) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id);
   const requestOutbound = (id: string) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id);
   const requestGroupStart = (id: string) => queue.enqueue(QUEUES.groupStart, { groupStartId: id }, id);
@@ -211,6 +227,17 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     requestThreadSync,
     requestGroupStart,
     evidence,
+    channels,
+    async openThread(conversationId) {
+      await threads.sync(conversationId);
+      const opened = await db.groupConversation.findUnique({
+        where: { id: conversationId },
+        select: { channelId: true, threadTs: true },
+      });
+      return opened?.channelId && opened.threadTs
+        ? { channel: opened.channelId, threadTs: opened.threadTs }
+        : null;
+    },
   });
   const threads = new ThreadSyncService({
     db,
@@ -294,6 +321,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   groupStartView.register(app, groups, config.SLACK_SIGNING_SECRET);
   groupModalOptions.register(app, new GroupChoicesService(db), config.SLACK_SIGNING_SECRET);
   groupModalEstimate.register(app, config.SLACK_SIGNING_SECRET);
+  newGroupShortcut.register(app, groups, config.SLACK_SIGNING_SECRET);
   threadReply.register(app, outbound);
   sendAgainAction.register(app, outbound);
   appHome.register(app, home);

@@ -86,6 +86,14 @@ export async function rootView(db: Db | Tx, conversation: LoadedConversation): P
     }),
     db.settings.findUnique({ where: { id: 1 }, select: { noteMarker: true } }),
   ]);
+  // The root is posted before the first text leaves: until then it shows what that text will cost.
+  const planned =
+    conversation.startedBy && !first
+      ? await db.groupStart.findFirst({
+          where: { conversationId: conversation.id, state: { in: ["PENDING", "SENDING"] } },
+          orderBy: { createdAt: "asc" },
+        })
+      : null;
   return {
     groupName: conversation.name,
     line: {
@@ -103,6 +111,8 @@ export async function rootView(db: Db | Tx, conversation: LoadedConversation): P
     cost:
       conversation.startedBy && first
         ? describeCost(first.recipients.length, first.text, first.media.length)
-        : null,
+        : planned
+          ? describeCost(planned.contactIds.length, planned.text)
+          : null,
   };
 }

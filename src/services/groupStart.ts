@@ -6,14 +6,14 @@ import { textFailureSentence } from "../domain/failureText";
 import { MAX_GROUP_CONTACTS, MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../domain/participants";
 import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
 import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
-import { mrkdwn } from "../domain/slackText";
+import { channelMention, mention, mrkdwn, type SlackText } from "../domain/slackText";
 import type { GroupStart } from "../generated/prisma/client";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import { createConversation, ensureContacts, findConversationByKey } from "./conversations";
 import { MAX_CHOICES } from "./groupChoices";
 import { InteractionReceipts } from "./interactions";
-import type { ThreadPublisher } from "./ports";
+import type { ChannelAccess, ChannelCheck, ThreadPublisher } from "./ports";
 import { type SendEvidence, unconfirmedNoticeKey } from "./sendEvidence";
 import type { TextSender } from "./textSender";
 
@@ -21,7 +21,8 @@ export interface StartGroupRequest {
   /** The modal's view id: a submission takes effect once, however often it is sent. */
   viewId: string;
   userId: string;
-  channelId: string;
+  /** The channel picked for the thread (null: none picked); checked with Slack before anything is stored. */
+  channelId: string | null;
   lineId: string | null;
   contactIds: string[];
   typedNumbers: string;
@@ -29,7 +30,7 @@ export interface StartGroupRequest {
   text: string;
 }
 
-export type StartGroupField = "line" | "contacts" | "numbers" | "name" | "message";
+export type StartGroupField = "channel" | "line" | "contacts" | "numbers" | "name" | "message";
 
 /** groupStartId is null for a replay of a submission that already took effect. */
 export type StartGroupResult =
@@ -45,6 +46,12 @@ export interface GroupStartDeps {
   requestThreadSync(conversationId: string): Promise<void>;
   requestGroupStart(groupStartId: string): Promise<void>;
   evidence: SendEvidence;
+  channels: ChannelAccess;
+  /**
+   * Posts the conversation's thread root now (or adopts one posted before) and answers where it is;
+   * null when it could not be posted yet (Slack's rate limit for the channel, say).
+   */
+  openThread(conversationId: string): Promise<{ channel: string; threadTs: string } | null>;
 }
 
 type GroupStartRow = GroupStart & { line: Line };
@@ -69,6 +76,33 @@ const VALUE_ERRORS: Record<keyof z.infer<typeof submittedValues>, [StartGroupFie
   ],
   name: ["name", `Group names can be at most ${MAX_GROUP_NAME_LENGTH} characters.`],
 };
+
+/** How the modal's errors name the app: its bot user's display name in manifest.yml. */
+const APP_NAME = "@Reply-All Texts";
+
+/** Thread channels are public (C) or private (C, or G for older ones); D is a direct message. */
+const THREAD_CHANNEL = /^[CG][A-Z0-9]{5,20}$/;
+
+/** What the member reads under the channel picker when the thread cannot open there; null when it can. */
+function channelProblem(check: ChannelCheck): string | null {
+  switch (check.kind) {
+    case "member":
+    case "joinable":
+      return null;
+    case "private-without-app":
+      return check.name
+        ? `Invite ${APP_NAME} to #${check.name} first (type /invite ${APP_NAME} there), or pick another channel.`
+        : `${APP_NAME} cannot see that channel. If it is private, invite ${APP_NAME} to it first, or pick another channel.`;
+    case "archived":
+      return `#${check.name} is archived. Pick another channel.`;
+    case "not-a-channel":
+      return "A group's thread cannot open in a direct message. Pick a channel.";
+    case "slow":
+      return "Slack did not answer in time while checking that channel. Nothing was sent; send the form again.";
+    case "failed":
+      return "Slack could not check that channel just now. Nothing was sent; send the form again.";
+  }
+}
 
 /** Problems with typed numbers named in one error at most; the rest are counted. */
 const MAX_NAMED_PROBLEMS = 3;
@@ -96,9 +130,9 @@ export class GroupStartService {
    * The lines and contacts a slash command's modal offers, or null when this command (by its
    * trigger id) was already answered: a replayed command opens nothing.
    */
-  async choicesForCommand(command: { triggerId: string; userId: string }) {
+  async choicesForCommand(command: { triggerId: string; userId: string; shortcut?: boolean }) {
     const fresh = await this.receipts.claim({
-      kind: "slash_command",
+      kind: command.shortcut ? "shortcut" : "slash_command",
       id: command.triggerId,
       userId: command.userId,
     });
@@ -139,6 +173,15 @@ export class GroupStartService {
       return { ok: false, errors };
     }
     const errors: Partial<Record<StartGroupField, string>> = {};
+    // Asked of Slack while the database is read: the member is waiting on the modal.
+    const channel = input.channelId;
+    let channelCheck: Promise<ChannelCheck> | null = null;
+    if (!channel) errors.channel = "Pick the channel where the group's thread will be posted.";
+    else if (!THREAD_CHANNEL.test(channel))
+      errors.channel = /^D/.test(channel)
+        ? "A group's thread cannot open in a direct message. Pick a channel."
+        : "Pick a channel from the list.";
+    else channelCheck = this.deps.channels.check(channel);
     const text = input.text.trim();
     if (!text) errors.message = "Write the message to send.";
     else if (text.length > MAX_TEXT_LENGTH)
@@ -215,7 +258,21 @@ export class GroupStartService {
       }
     }
 
-    if (Object.keys(errors).length > 0 || !line) return { ok: false, errors };
+    const checked = channelCheck ? await channelCheck : null;
+    const problem = checked ? channelProblem(checked) : null;
+    if (problem) errors.channel = problem;
+    if (Object.keys(errors).length > 0 || !line || !channel) return { ok: false, errors };
+    if (checked?.kind === "joinable") {
+      // Only now, with the form valid: a form sent back with errors joins nothing.
+      const joined = await this.deps.channels.join(channel);
+      if (joined !== "joined") {
+        errors.channel =
+          joined === "slow"
+            ? "Slack did not answer in time while the app joined that channel. Nothing was sent; send the form again."
+            : `${APP_NAME} could not join #${checked.name}. Invite it there first, or pick another channel.`;
+        return { ok: false, errors };
+      }
+    }
 
     const groupStart = await db.$transaction(async (tx) => {
       // First: a concurrent copy of this submission waits here for this transaction, then loses.
@@ -228,7 +285,7 @@ export class GroupStartService {
           name: input.name?.trim() || null,
           text,
           requestedBy: input.userId,
-          channelId: input.channelId,
+          channelId: channel,
         },
       });
     });
@@ -244,20 +301,25 @@ export class GroupStartService {
     return { ok: true, groupStartId: groupStart.id };
   }
 
-  /** Job: hand the first text to Bandwidth, then create (or reuse) the conversation. */
+  /**
+   * Job: the conversation and its thread root first, then the first text to Bandwidth. A group is
+   * never texted without its thread: a send that fails is reported in that thread.
+   */
   async process(groupStartId: string, context: JobContext): Promise<void> {
     // The lock and the state check together make a retried or re-queued job send at most once.
     await this.deps.locks.withLock(`group-start:${groupStartId}`, () => this.send(groupStartId, context));
   }
 
   private async send(groupStartId: string, context: JobContext): Promise<void> {
-    const { db, sender, publisher, logger } = this.deps;
+    const { db, sender, logger } = this.deps;
     const start = await db.groupStart.findUnique({ where: { id: groupStartId }, include: { line: true } });
     // Found begun under the lock: the attempt's process died, so its outcome is in doubt.
     if (start?.state === "SENDING") return this.resolveInDoubt(start);
     if (start?.state !== "PENDING") return;
     const contacts = await db.contact.findMany({ where: { id: { in: start.contactIds } } });
     const numbers = contacts.map((c) => c.number).sort();
+    const thread = await this.threadFor(start, numbers, context);
+    if (!thread) return;
 
     let outcome: Awaited<ReturnType<TextSender["send"]>>;
     try {
@@ -288,32 +350,122 @@ export class GroupStartService {
         data: { state: "PENDING" },
       });
       if (failure.retryable && !context.lastAttempt) throw failure;
-      await db.groupStart.update({
-        where: { id: start.id },
-        data: { state: "FAILED", error: failure.message },
-      });
       const why = textFailureSentence(error instanceof BandwidthError ? error : null, failure.retryable);
-      await publisher.notifyUser(
-        start.channelId,
-        start.requestedBy,
+      await this.fail(
+        start,
+        thread,
+        failure.message,
+        mrkdwn`:x: This group text was not sent. ${why} Nothing was texted; ${mention(start.requestedBy)} can try again.`,
         mrkdwn`:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
       );
       logger.warn({ groupStartId, status: failure.status, err: error }, "group start failed");
       return;
     }
     if (outcome.status === "blocked") {
-      await db.groupStart.update({
-        where: { id: start.id },
-        data: { state: "FAILED", error: "every contact opted out" },
-      });
-      await publisher.notifyUser(
-        start.channelId,
-        start.requestedBy,
+      await this.fail(
+        start,
+        thread,
+        "every contact opted out",
+        mrkdwn`:no_entry: This group text was not sent: every contact in the group has opted out of this line.`,
         mrkdwn`:no_entry: Every contact in that group has opted out of this line; nothing was sent.`,
       );
       return;
     }
     await this.complete(start, outcome.recipients, outcome.bandwidthMessageId);
+  }
+
+  /**
+   * The group's conversation (found by its participant set, or made for this start in the picked
+   * channel) with its root posted. Null when the root could not be posted: retried as a job, and at
+   * the last attempt the start fails with nothing texted.
+   */
+  private async threadFor(
+    start: GroupStartRow,
+    everyone: string[],
+    context: JobContext,
+  ): Promise<{ conversationId: string; channel: string; threadTs: string } | null> {
+    const { db, logger } = this.deps;
+    let conversationId = start.conversationId;
+    if (!conversationId) {
+      conversationId = await db.$transaction(async (tx) => {
+        const existing = await findConversationByKey(tx, start.lineId, everyone);
+        if (existing && !existing.threadTs && !existing.rootPostingAt) {
+          // A group whose thread never opened (the contacts began it, or an earlier start could not
+          // post there): it opens where this member asked, a channel checked moments ago.
+          await tx.groupConversation.update({
+            where: { id: existing.id },
+            data: { channelId: start.channelId },
+          });
+        }
+        const conversation =
+          existing ??
+          (await createConversation(tx, {
+            lineId: start.lineId,
+            numbers: everyone,
+            channelId: start.channelId,
+            name: start.name,
+            startedBy: start.requestedBy,
+          }));
+        await tx.groupStart.update({ where: { id: start.id }, data: { conversationId: conversation.id } });
+        return conversation.id;
+      });
+    }
+    let opened: { channel: string; threadTs: string } | null = null;
+    let failure: unknown = null;
+    try {
+      opened = await this.deps.openThread(conversationId);
+    } catch (error) {
+      failure = error;
+    }
+    if (opened) return { conversationId, ...opened };
+    if (!context.lastAttempt) throw failure ?? new Error("the group's thread root is not posted yet");
+    logger.warn(
+      { groupStartId: start.id, err: failure },
+      "group start failed: its thread could not be posted",
+    );
+    await db.groupStart.updateMany({
+      where: { id: start.id, state: "PENDING" },
+      data: { state: "FAILED", error: "thread root not posted" },
+    });
+    await this.deps.publisher.notifyUser(
+      start.channelId,
+      start.requestedBy,
+      mrkdwn`:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent: the app could not post its thread in ${channelMention(start.channelId)}. Nothing was texted; check that the app is in that channel and try again.`,
+    );
+    return null;
+  }
+
+  /**
+   * A start that texted nobody: said in its thread for everyone there, and privately in the thread to
+   * the member who started it, where they are looking. The root's planned cost goes away.
+   */
+  private async fail(
+    start: GroupStartRow,
+    thread: { conversationId: string; channel: string; threadTs: string },
+    error: string,
+    notice: SlackText,
+    toRequester: SlackText,
+  ): Promise<void> {
+    const { db, publisher } = this.deps;
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.groupStart.updateMany({
+        where: { id: start.id, state: { in: ["PENDING", "SENDING"] } },
+        data: { state: "FAILED", error },
+      });
+      if (count === 0) return;
+      await tx.message.create({
+        data: {
+          conversationId: thread.conversationId,
+          kind: "NOTICE",
+          text: notice.markup,
+          sourceKey: `groupstart-failed:${start.id}`,
+          postState: "PENDING",
+        },
+      });
+      await tx.groupConversation.update({ where: { id: thread.conversationId }, data: { rootDirty: true } });
+    });
+    await this.deps.requestThreadSync(thread.conversationId);
+    await publisher.notifyUser(thread.channel, start.requestedBy, toRequester, thread.threadTs);
   }
 
   /**
@@ -361,7 +513,14 @@ export class GroupStartService {
         data: { state: bandwidthMessageId ? "SENT" : "UNCONFIRMED" },
       });
       if (count === 0) return null;
-      const existing = await findConversationByKey(tx, start.lineId, everyone);
+      // The conversation its thread was opened for (a start begun before threads came first has none).
+      const opened = await tx.groupStart.findUnique({
+        where: { id: start.id },
+        select: { conversationId: true },
+      });
+      const existing = opened?.conversationId
+        ? await tx.groupConversation.findUnique({ where: { id: opened.conversationId } })
+        : await findConversationByKey(tx, start.lineId, everyone);
       const conversation =
         existing ??
         (await createConversation(tx, {
@@ -403,7 +562,12 @@ export class GroupStartService {
         });
       }
       await tx.groupStart.update({ where: { id: start.id }, data: { conversationId: conversation.id } });
-      return { conversation, reused: existing !== null };
+      // The root showed the planned cost; it shows what was sent when that differs (see rootView).
+      if (!bandwidthMessageId || numbers.length !== start.contactIds.length) {
+        await tx.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: true } });
+      }
+      // Made for this start (after it was requested), or a group that already had its thread.
+      return { conversation, reused: existing !== null && existing.createdAt < start.createdAt };
     });
     if (!done) return false;
     const { conversation, reused } = done;

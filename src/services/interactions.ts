@@ -1,7 +1,7 @@
 import type { Db, Tx } from "../db/client";
 
 /** What a Slack interaction is deduplicated by. */
-export type InteractionKind = "view_submission" | "block_actions" | "slash_command";
+export type InteractionKind = "view_submission" | "block_actions" | "slash_command" | "shortcut";
 
 export interface Interaction {
   kind: InteractionKind;

@@ -71,3 +71,25 @@ export interface ThreadPublisher {
   /** At most `maxBytes`; throws FileRefused (domain/media) when the file will not be passed on. */
   downloadFile(file: SlackFile, maxBytes: number): Promise<Buffer>;
 }
+
+/** What Slack says about a channel picked for a group's thread, asked under a deadline. */
+export type ChannelCheck =
+  | { kind: "member"; name: string }
+  /** A public channel the app is not in yet: it may join by itself. */
+  | { kind: "joinable"; name: string }
+  | { kind: "private-without-app"; name: string | null }
+  | { kind: "archived"; name: string }
+  /** A DM or group DM: nowhere to hold a group's thread. */
+  | { kind: "not-a-channel" }
+  | { kind: "slow" }
+  | { kind: "failed" };
+
+/**
+ * Whether the app can post a thread in a channel and receive its replies. Both calls answer within
+ * a short deadline: they run while Slack waits (3 s) for the modal's answer.
+ */
+export interface ChannelAccess {
+  check(channel: string): Promise<ChannelCheck>;
+  /** Joins a public channel; false when Slack refused or did not answer in time. */
+  join(channel: string): Promise<"joined" | "refused" | "slow">;
+}

@@ -10,8 +10,11 @@ import { z } from "zod";
  * and it holds across instances and restarts.
  */
 export interface ModalOrigin {
-  /** The channel the slash command was typed in. */
-  channelId: string;
+  /**
+   * The channel the slash command was typed in: the channel picker's default, and the thread's
+   * channel for a modal opened before the picker existed. Null from a global shortcut.
+   */
+  channelId: string | null;
   /** The member who typed it: only they can submit the modal. */
   userId: string;
 }
@@ -23,7 +26,7 @@ export const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,20}$/);
 const MAX_METADATA_LENGTH = 3000;
 
 const signedOrigin = z.object({
-  channelId: slackChannelId,
+  channelId: slackChannelId.nullable(),
   userId: slackUserId,
   sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
@@ -31,7 +34,9 @@ const signedOrigin = z.object({
 function signature(secret: string, origin: ModalOrigin): Buffer {
   // A key of its own, so this signature can never stand in for another one made with the secret.
   const key = createHmac("sha256", secret).update("reply-all:group-modal-origin:v1").digest();
-  return createHmac("sha256", key).update(`${origin.channelId}\n${origin.userId}`).digest();
+  return createHmac("sha256", key)
+    .update(`${origin.channelId ?? ""}\n${origin.userId}`)
+    .digest();
 }
 
 export function encodeModalOrigin(secret: string, origin: ModalOrigin): string {

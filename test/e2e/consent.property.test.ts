@@ -173,6 +173,9 @@ beforeAll(async () => {
       requestThreadSync: noop,
       requestGroupStart: noop,
       evidence,
+      // Slack is out of the picture: every channel is usable and every thread opens at once.
+      channels: { check: async () => ({ kind: "member", name: "general" }), join: async () => "joined" },
+      openThread: async () => ({ channel: "CGENERAL", threadTs: "1700000000.000100" }),
     }),
     admin: new ConsentAdminService(db, noop),
   };

@@ -172,19 +172,28 @@ describe("reusing a group and Bandwidth failures", () => {
     expect(await h.app.db.groupConversation.count({ where: { name: "Movers" } })).toBe(1);
   });
 
-  test("a Bandwidth 400 is explained to the user and leaves no conversation", async () => {
+  // The thread is posted before the text is tried (issue 10): a refused text is reported in it.
+  test("a Bandwidth 400 is explained in the group's thread, to everyone there and privately to the user", async () => {
     h.bandwidth.failNext(1, { status: 400, description: "'to' contains an unreachable number" });
-    const before = await h.app.db.groupConversation.count();
     expect((await submit({ numbers: "(503) 555-0101", message: "Refused" })).text).toBe("");
     const ephemeral = await h.slack.waitForCalls("chat.postEphemeral", 1);
     expect(String(ephemeral[0]?.args.text)).toContain("was not sent");
     // Plain words for the user; Bandwidth's status and description go to the log.
     expect(String(ephemeral[0]?.args.text)).toContain("Bandwidth refused it as invalid");
     expect(String(ephemeral[0]?.args.text)).not.toContain("unreachable number");
-    expect(await h.app.db.groupConversation.count()).toBe(before);
     const start = await h.app.db.groupStart.findFirstOrThrow({ where: { text: "Refused" } });
     expect(start.state).toBe("FAILED");
-    expect(h.slack.callsTo("chat.postMessage")).toHaveLength(0);
+    const conversation = await h.app.db.groupConversation.findUniqueOrThrow({
+      where: { id: start.conversationId ?? "" },
+    });
+    expect(conversation.threadTs).not.toBeNull();
+    expect(ephemeral[0]?.args.thread_ts).toBe(conversation.threadTs);
+    const posts = await h.slack.waitForCalls("chat.postMessage", 2);
+    expect(posts[0]?.args.thread_ts).toBeUndefined();
+    expect(posts[1]?.args.thread_ts).toBe(conversation.threadTs);
+    expect(String(posts[1]?.args.text)).toContain("was not sent");
+    expect(String(posts[1]?.args.text)).not.toContain("unreachable number");
+    expect(h.bandwidth.messages).toHaveLength(0);
   });
 
   // A timeout is not retried blindly any more (issue 15): Bandwidth may have taken the text. Its
@@ -209,10 +218,12 @@ describe("reusing a group and Bandwidth failures", () => {
       "Bandwidth had a problem on its side (tried several times).",
     );
     expect(h.bandwidth.messages).toHaveLength(0);
-    expect(
-      await h.app.db.groupConversation.count({
-        where: { participants: { some: { contact: { number: "+15035550103" } } } },
-      }),
-    ).toBe(0);
+    // Its thread was posted before the first try, once, and says so.
+    const conversation = await h.app.db.groupConversation.findFirstOrThrow({
+      where: { participants: { some: { contact: { number: "+15035550103" } } } },
+    });
+    expect(ephemeral[0]?.args.thread_ts).toBe(conversation.threadTs);
+    const roots = h.slack.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === undefined);
+    expect(roots).toHaveLength(1);
   }, 60_000);
 });

@@ -160,6 +160,8 @@ export interface FakeSlack {
   rateLimitPerChannel(postsPerSecond: number | null): void;
   /** Waits this long after making a post before answering: the window in which a crash leaves it in doubt. */
   setPostAnswerDelay(ms: number): void;
+  /** Answers `method` only after `ms` (0: at once again): a slow Slack, for callers with a deadline. */
+  delayAnswers(method: string, ms: number): void;
   waitFor(
     predicate: (calls: readonly RecordedCall[]) => boolean,
     timeoutMs?: number,
@@ -438,6 +440,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const customHandlers = new Map<string, MethodHandler>();
   const faults: FaultRule[] = [];
   const postTimes = new Map<string, number[]>();
+  const answerDelays = new Map<string, number>();
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
   let postsPerSecond: number | null = null;
@@ -848,7 +851,21 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         };
       },
     ],
-    ["conversations.join", (args) => ({ channel: { id: requireStr(args, "channel", "channel_not_found") } })],
+    [
+      // As Slack: a bot joins public channels only (channels:join); a private one needs an invitation.
+      "conversations.join",
+      (args) => {
+        const id = requireStr(args, "channel", "channel_not_found");
+        const known = channels.get(id);
+        if (!known && !/^C[A-Z0-9]+$/.test(id)) throw new SlackApiError("channel_not_found");
+        const c = known ?? {};
+        if (c.is_private ?? id.startsWith("G"))
+          throw new SlackApiError("method_not_supported_for_channel_type");
+        if (c.is_archived) throw new SlackApiError("is_archived");
+        channels.set(id, { ...c, is_member: true });
+        return { channel: { id, name: c.name ?? id.toLowerCase(), is_channel: true, is_member: true } };
+      },
+    ],
     [
       // A thread: its parent first, then replies oldest first. Message metadata is returned only with
       // include_all_metadata, so a caller relying on it must ask for it.
@@ -1029,8 +1046,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
     if (body.ok === false) call.error = typeof body.error === "string" ? body.error : "unknown_error";
     calls.push(call);
+    const answerDelayMs = answerDelays.get(method) ?? 0;
     if (fault) res.socket?.destroy();
-    else if (postAnswerDelayMs > 0 && method === "chat.postMessage") {
+    else if (answerDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
+      if (!res.destroyed) sendJson(res, 200, body);
+    } else if (postAnswerDelayMs > 0 && method === "chat.postMessage") {
       await new Promise((resolve) => setTimeout(resolve, postAnswerDelayMs));
       sendJson(res, 200, body);
     } else sendJson(res, 200, body);
@@ -1195,6 +1216,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     setPostAnswerDelay: (ms) => {
       postAnswerDelayMs = ms;
     },
+    delayAnswers: (method, ms) => {
+      if (ms > 0) answerDelays.set(method, ms);
+      else answerDelays.delete(method);
+    },
     rateLimitPerChannel: (n) => {
       postsPerSecond = n;
       postTimes.clear();
@@ -1250,6 +1275,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       reactions.clear();
       customHandlers.clear();
       postTimes.clear();
+      answerDelays.clear();
       postsPerSecond = null;
     },
     close: () =>

@@ -8,7 +8,7 @@ export function groupModalMetadata(channelId = "CGENERAL", userId = "UDANA"): st
   return encodeModalOrigin(SECRETS.signingSecret, { channelId, userId });
 }
 
-/** Starts a group through the modal submission and waits until its thread root is posted. */
+/** Starts a group through the modal submission and waits until it is texted and its thread posted. */
 export async function startGroup(
   h: Harness,
   input: {
@@ -42,6 +42,11 @@ export async function startGroup(
   if (response.text !== "") throw new Error(`group start refused: ${response.text}`);
   const sorted = [...input.numbers].sort();
   return eventually(async () => {
+    // The thread opens before the group is texted: wait for the text too, then for its post.
+    const unsettled = await h.app.db.groupStart.count({
+      where: { lineId: line.id, state: { in: ["PENDING", "SENDING"] } },
+    });
+    if (unsettled > 0) return undefined;
     const conversation = await h.app.db.groupConversation.findFirst({
       where: { lineId: line.id, threadTs: { not: null }, keys: { some: { key: sorted.join(",") } } },
       include: { line: true },

@@ -226,6 +226,30 @@ export function viewSubmissionBody(input: ViewSubmissionInput): SlackBody {
   });
 }
 
+export interface GlobalShortcutInput {
+  userId: string;
+  userName?: string;
+  callbackId: string;
+  triggerId?: string;
+  teamId?: string;
+}
+
+/** A global shortcut chosen from Slack's shortcut menu: no channel, no message. */
+export function globalShortcutBody(input: GlobalShortcutInput): SlackBody {
+  const teamId = input.teamId ?? TEAM_ID;
+  return payloadBody({
+    type: "shortcut",
+    token: VERIFICATION_TOKEN,
+    action_ts: `${nowSeconds()}.${String(nextN()).padStart(6, "0")}`,
+    team: { id: teamId, domain: TEAM_DOMAIN },
+    user: userRef(input.userId, teamId, input.userName),
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: input.callbackId,
+    trigger_id: input.triggerId ?? fakeTriggerId(),
+  });
+}
+
 export interface ActionInput {
   action_id: string;
   type?: string;

@@ -119,8 +119,14 @@ describe("manifest.yml", () => {
         "reactions:write",
         "channels:read",
         "groups:read",
+        // The channel picked for a group's thread is joined (public) before anything is texted.
+        "channels:join",
       ]),
     );
+    // "New group text" opens the group modal from anywhere; its callback id is what the app listens for.
+    expect(at(manifest, "features", "shortcuts")).toEqual([
+      expect.objectContaining({ type: "global", callback_id: "new_group_text", name: "New group text" }),
+    ]);
     // The schema only bounds scope length; catch typos like "chat-write" here.
     for (const scope of scopes) expect(scope).toMatch(/^[a-z]+(:[a-z.]+)?$/);
 

@@ -15,6 +15,7 @@ export const GROUP_MODAL_BLOCKS = {
   numbers: "numbers",
   name: "name",
   message: "message",
+  channel: "channel",
 } as const;
 
 /** Each input block holds one element; its action id is the block id with this suffix. */
@@ -27,13 +28,39 @@ export interface GroupModalInput {
   /** Whether any contact is saved: they are then searched as the member types (see contactOptions). */
   hasContacts: boolean;
   initialText?: string;
+  /** The channel the thread opens in unless another is picked; null asks for one (a DM, a shortcut). */
+  defaultChannel?: string | null;
 }
 
 // Slack caps a static select at 100 options.
 const MAX_OPTIONS = 100;
 
+/**
+ * Where the thread is posted. Only channels: a DM or a group DM cannot hold a group's thread (the
+ * app would neither be in it nor hear the replies), so from one the picker starts empty.
+ */
+function channelBlock(defaultChannel: string | null): KnownBlock {
+  const usable = defaultChannel && /^[CG]/.test(defaultChannel) ? defaultChannel : null;
+  return {
+    type: "input",
+    block_id: GROUP_MODAL_BLOCKS.channel,
+    label: { type: "plain_text", text: "Post the thread in" },
+    hint: {
+      type: "plain_text",
+      text: "Replies from the group appear in this channel's thread. The app must be in a private channel.",
+    },
+    element: {
+      type: "conversations_select",
+      action_id: GROUP_MODAL_BLOCKS.channel + INPUT_ACTION,
+      filter: { include: ["public", "private"], exclude_bot_users: true },
+      placeholder: { type: "plain_text", text: "Choose a channel" },
+      ...(usable ? { initial_conversation: usable, default_to_current_conversation: true } : {}),
+    },
+  };
+}
+
 export function groupModalView(input: GroupModalInput): View {
-  const blocks: KnownBlock[] = [];
+  const blocks: KnownBlock[] = [channelBlock(input.defaultChannel ?? null)];
   if (input.lines.length === 0) {
     blocks.push({
       type: "section",

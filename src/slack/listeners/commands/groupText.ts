@@ -12,9 +12,22 @@ const command = z.object({
   text: z.string().default(""),
 });
 
+/** `/grouptext help` or `/grouptext ?`, exactly: anything else is a first message ("Help me move?"). */
+const HELP = /^\s*(help|\?)\s*$/i;
+
+function usage(name: string): string {
+  return [
+    `*${name}* starts a Reply-All group text: one SMS/MMS group between a line and up to 9 contacts, followed in one Slack thread.`,
+    `• \`${name}\` opens the form; \`${name} Pizza at 7?\` opens it with that first message.`,
+    "• The thread is posted first, in the channel you pick (this one by default), then the text goes out. The app must be in a private channel to post there: invite it first.",
+    "• Every reply in the thread is texted to the whole group, except a reply that starts with the note marker (`//` by default).",
+    "• The *New group text* shortcut (the ⚡ menu) opens the same form from anywhere.",
+  ].join("\n");
+}
+
 /**
  * The slash command opens the group modal; the text after the command pre-fills the message.
- * The modal remembers, signed, the channel the command was typed in: the group's thread goes there.
+ * The channel it was typed in is the picker's default, and the modal is signed for its user.
  */
 export function register(app: App, name: string, groups: GroupStartService, signingSecret: string): void {
   app.command(name, async ({ ack, body, client, logger }) => {
@@ -24,8 +37,13 @@ export function register(app: App, name: string, groups: GroupStartService, sign
       await ack("This command could not be read here; please try it again from a channel.");
       return;
     }
-    await ack();
     const { trigger_id, user_id, channel_id, text } = parsed.data;
+    // Answered in place and privately: "help" is never a group's first message.
+    if (HELP.test(text)) {
+      await ack({ response_type: "ephemeral", text: usage(name) });
+      return;
+    }
+    await ack();
     try {
       const choices = await groups.choicesForCommand({ triggerId: trigger_id, userId: user_id });
       if (!choices) {
@@ -37,6 +55,7 @@ export function register(app: App, name: string, groups: GroupStartService, sign
         view: groupModalView({
           privateMetadata: encodeModalOrigin(signingSecret, { channelId: channel_id, userId: user_id }),
           ...choices,
+          defaultChannel: channel_id,
           initialText: text.slice(0, MAX_TEXT_LENGTH),
         }),
       });

@@ -14,6 +14,7 @@ const stateValue = z
     value: z.string().nullish(),
     selected_option: z.object({ value: z.string() }).nullish(),
     selected_options: z.array(z.object({ value: z.string() })).nullish(),
+    selected_conversation: z.string().max(40).nullish(),
   })
   .passthrough();
 
@@ -72,6 +73,12 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
       return;
     }
     const field = (block: string) => view.state.values[block]?.[block + INPUT_ACTION];
+    // The thread's channel is the one picked; a modal opened before the picker existed has none, and
+    // its thread goes where its command was typed (signed). Either way the service checks it with Slack.
+    const hasPicker = view.blocks.some((b) => b.block_id === GROUP_MODAL_BLOCKS.channel);
+    const channelId = hasPicker
+      ? (field(GROUP_MODAL_BLOCKS.channel)?.selected_conversation ?? null)
+      : origin.channelId;
     let result: Awaited<ReturnType<GroupStartService["request"]>> | "slow";
     let timer: NodeJS.Timeout | undefined;
     const slow = new Promise<"slow">((resolve) => {
@@ -80,7 +87,7 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
     const request = groups.request({
       viewId: view.id,
       userId: user.id,
-      channelId: origin.channelId,
+      channelId,
       lineId: field(GROUP_MODAL_BLOCKS.line)?.selected_option?.value ?? null,
       contactIds: (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
       typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
