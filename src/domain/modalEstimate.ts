@@ -1,3 +1,4 @@
+import { MAX_TYPED_NUMBERS_LENGTH } from "./participants";
 import { normalizePhone, splitPhoneList } from "./phone";
 import { describeCost, ucs2Characters, withPlainPunctuation } from "./segments";
 
@@ -19,7 +20,8 @@ export interface ModalEstimate {
  */
 export function countRecipients(contactIds: readonly string[], typedNumbers: string): number {
   const typed = new Set<string>();
-  for (const raw of splitPhoneList(typedNumbers)) {
+  // The modal caps the field; a forged longer one is counted no further than the modal allows.
+  for (const raw of splitPhoneList(typedNumbers.slice(0, MAX_TYPED_NUMBERS_LENGTH))) {
     const result = normalizePhone(raw);
     if (result.ok) typed.add(result.e164);
   }
