@@ -140,6 +140,23 @@ export class GroupStartService {
   }
 
   /**
+   * The channel the modal's picker starts on: the one the command was typed in, unless Slack says
+   * the thread could not open there (a group DM, a private channel without the app, an archived
+   * one); then the picker starts empty and asks. Unsure (Slack slow), it is offered: the
+   * submission is checked again anyway.
+   */
+  async defaultChannel(typedIn: string | null): Promise<string | null> {
+    if (!typedIn || !THREAD_CHANNEL.test(typedIn)) return null;
+    const check = await this.deps.channels.check(typedIn);
+    return check.kind === "member" ||
+      check.kind === "joinable" ||
+      check.kind === "slow" ||
+      check.kind === "failed"
+      ? typedIn
+      : null;
+  }
+
+  /**
    * The lines the modal offers (one more than Slack's 100 options says there are more: the modal
    * then searches them as typed), and whether there are contacts to search at all.
    */

@@ -5,8 +5,8 @@ import { z } from "zod";
  * Where the group modal was opened from, carried in its private_metadata and signed with a key
  * derived from the app's signing secret. A submission is signed by Slack, but its
  * private_metadata is whatever the submitter's client sends back, so without this signature any
- * member could start a group (and have the app post its thread) in a channel they never typed the
- * command in. Stateless on purpose: no row per opened modal, nothing to look up before the 3 s ack,
+ * member could submit a modal opened for someone else, or (for a modal opened before the channel
+ * picker, whose thread goes where the command was typed) aim its thread at another channel. Stateless on purpose: no row per opened modal, nothing to look up before the 3 s ack,
  * and it holds across instances and restarts.
  */
 export interface ModalOrigin {

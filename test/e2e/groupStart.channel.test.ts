@@ -109,6 +109,15 @@ describe("the channel the thread is posted in", () => {
     expect(await h.app.db.groupStart.count()).toBe(before);
   });
 
+  test("typed in a private channel without the app, the picker starts empty and asks", async () => {
+    await h.slackRequest(
+      slashCommandBody({ command: "/grouptext", userId: "UDANA", channelId: "CPRIVATE1" }),
+    );
+    const view = await openedModal(0);
+    const picker = view.blocks.find((b) => b.block_id === "channel");
+    expect(picker?.element?.initial_conversation).toBeUndefined();
+  });
+
   test("a modal without the picker, opened from a DM, is refused inline too", async () => {
     await expectRefused(await submit({ origin: "D0123DIRECT" }), "message", "direct message");
   });

@@ -45,7 +45,11 @@ export function register(app: App, name: string, groups: GroupStartService, sign
     }
     await ack();
     try {
-      const choices = await groups.choicesForCommand({ triggerId: trigger_id, userId: user_id });
+      // Asked together: the trigger id expires 3 s after the command.
+      const [choices, defaultChannel] = await Promise.all([
+        groups.choicesForCommand({ triggerId: trigger_id, userId: user_id }),
+        groups.defaultChannel(channel_id),
+      ]);
       if (!choices) {
         logger.warn("a slash command was sent again (same trigger_id); it opens nothing");
         return;
@@ -55,7 +59,7 @@ export function register(app: App, name: string, groups: GroupStartService, sign
         view: groupModalView({
           privateMetadata: encodeModalOrigin(signingSecret, { channelId: channel_id, userId: user_id }),
           ...choices,
-          defaultChannel: channel_id,
+          defaultChannel,
           initialText: text.slice(0, MAX_TEXT_LENGTH),
         }),
       });
