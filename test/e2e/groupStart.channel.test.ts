@@ -193,6 +193,27 @@ describe("the channel the thread is posted in", () => {
   });
 });
 
+describe("root first, across retries", () => {
+  test("a root whose answer was lost is found in the channel and adopted on the retry; then the group is texted once", async () => {
+    // Slack makes the post but the answer never arrives: the job cannot know, and must not post again.
+    h.slack.failNext("chat.postMessage", 1, { dropAfterHandling: true });
+    const response = await submit({ picked: "CGENERAL", numbers: "(212) 555-0184", message: "Adopted root" });
+    expect(response.text).toBe("");
+    const [sent] = await h.bandwidth.waitForMessages(1, 20_000);
+    expect(sent?.body.text).toBe("Adopted root");
+    const roots = h.slack.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === undefined);
+    expect(roots).toHaveLength(1);
+    expect(roots[0]?.at).toBeLessThan(sent?.receivedAt.getTime() ?? 0);
+    const start = await h.app.db.groupStart.findFirstOrThrow({ where: { text: "Adopted root" } });
+    const conversation = await h.app.db.groupConversation.findUniqueOrThrow({
+      where: { id: start.conversationId ?? "" },
+    });
+    expect(h.slack.messagesIn("CGENERAL").filter((m) => m.ts === conversation.threadTs)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(h.bandwidth.messages).toHaveLength(1);
+  }, 30_000);
+});
+
 describe("/grouptext help and the global shortcut", () => {
   test.each(["help", "HELP", " ? "])("`/grouptext %s` answers with usage and texts nobody", async (text) => {
     const response = await h.slackRequest(
