@@ -138,6 +138,23 @@ describe("the channel the thread is posted in", () => {
     expect(h.slack.callsTo("conversations.join")).toHaveLength(0);
   });
 
+  test("a private channel the app cannot even see (Slack: channel_not_found) is refused inline", async () => {
+    h.slack.failNext("conversations.info", 1, { error: "channel_not_found" });
+    await expectRefused(
+      await submit({ picked: "CHIDDEN01" }),
+      "channel",
+      "invite @Reply-All Texts to it first",
+    );
+  });
+
+  test.each(["C<!channel>", "general", `C${"A".repeat(25)}`])(
+    "a forged picker value %s is refused without asking Slack",
+    async (picked) => {
+      await expectRefused(await submit({ picked }), "channel", "Pick a channel from the list");
+      expect(h.slack.callsTo("conversations.info")).toHaveLength(0);
+    },
+  );
+
   test("an archived channel is refused inline", async () => {
     await expectRefused(await submit({ picked: "CARCHIVE1" }), "channel", "#old-news is archived");
   });
