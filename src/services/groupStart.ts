@@ -84,8 +84,10 @@ const APP_NAME = "@Reply-All Texts";
 const THREAD_CHANNEL = /^[CG][A-Z0-9]{5,20}$/;
 
 /** What the member reads under the channel picker when the thread cannot open there; null when it can. */
-function channelProblem(check: ChannelCheck): string | null {
+function channelProblem(check: ChannelCheck | { kind: "not-yours"; name: string }): string | null {
   switch (check.kind) {
+    case "not-yours":
+      return `You are not in #${check.name}. Pick a channel you are in.`;
     case "member":
     case "joinable":
       return null;
@@ -174,6 +176,23 @@ export class GroupStartService {
     return { lines, hasContacts: contact !== null };
   }
 
+  /**
+   * Whether the thread can open in `channel`, and, for a private one, whether the member is in it:
+   * the picker lists only channels they are in, but its value is whatever their client sends, and a
+   * group's thread (names, numbers, replies) must not land in a private channel behind their back.
+   */
+  private async checkChannel(
+    channel: string,
+    userId: string,
+  ): Promise<ChannelCheck | { kind: "not-yours"; name: string }> {
+    const check = await this.deps.channels.check(channel);
+    if (check.kind !== "member" || !check.private) return check;
+    const member = await this.deps.channels.hasMember(channel, userId);
+    if (member === true) return check;
+    if (member === false) return { kind: "not-yours", name: check.name };
+    return { kind: member };
+  }
+
   /** Validates a modal submission; when valid, records it and queues the text. Sends nothing itself. */
   async request(input: StartGroupRequest): Promise<StartGroupResult> {
     const { db } = this.deps;
@@ -192,13 +211,13 @@ export class GroupStartService {
     const errors: Partial<Record<StartGroupField, string>> = {};
     // Asked of Slack while the database is read: the member is waiting on the modal.
     const channel = input.channelId;
-    let channelCheck: Promise<ChannelCheck> | null = null;
+    let channelCheck: ReturnType<GroupStartService["checkChannel"]> | null = null;
     if (!channel) errors.channel = "Pick the channel where the group's thread will be posted.";
     else if (!THREAD_CHANNEL.test(channel))
       errors.channel = /^D/.test(channel)
         ? "A group's thread cannot open in a direct message. Pick a channel."
         : "Pick a channel from the list.";
-    else channelCheck = this.deps.channels.check(channel);
+    else channelCheck = this.checkChannel(channel, input.userId);
     const text = input.text.trim();
     if (!text) errors.message = "Write the message to send.";
     else if (text.length > MAX_TEXT_LENGTH)

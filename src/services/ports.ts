@@ -74,7 +74,7 @@ export interface ThreadPublisher {
 
 /** What Slack says about a channel picked for a group's thread, asked under a deadline. */
 export type ChannelCheck =
-  | { kind: "member"; name: string }
+  | { kind: "member"; name: string; private: boolean }
   /** A public channel the app is not in yet: it may join by itself. */
   | { kind: "joinable"; name: string }
   | { kind: "private-without-app"; name: string | null }
@@ -92,4 +92,6 @@ export interface ChannelAccess {
   check(channel: string): Promise<ChannelCheck>;
   /** Joins a public channel; false when Slack refused or did not answer in time. */
   join(channel: string): Promise<"joined" | "refused" | "slow">;
+  /** Whether a member is in a (private) channel. */
+  hasMember(channel: string, userId: string): Promise<boolean | "slow" | "failed">;
 }

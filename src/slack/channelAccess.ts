@@ -14,6 +14,11 @@ const channelInfo = z.object({
   }),
 });
 
+const membersPage = z.object({
+  members: z.array(z.string()),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
+
 function platformError(error: unknown): string | null {
   if ((error as { code?: unknown } | null)?.code !== ErrorCode.PlatformError) return null;
   const data = (error as { data?: { error?: unknown } }).data;
@@ -52,13 +57,38 @@ export function createChannelAccess(client: WebClient, logger: Logger, deadlineM
         const name = c.name ?? channel;
         if (c.is_im || c.is_mpim) return { kind: "not-a-channel" };
         if (c.is_archived) return { kind: "archived", name };
-        if (c.is_member) return { kind: "member", name };
+        if (c.is_member) return { kind: "member", name, private: c.is_private === true };
         return c.is_private ? { kind: "private-without-app", name } : { kind: "joinable", name };
       } catch (error) {
         // A private channel the app is not in is invisible to it: Slack answers channel_not_found.
         if (platformError(error) === "channel_not_found") return { kind: "private-without-app", name: null };
         logger.warn({ err: error }, "conversations.info failed while checking a picked channel");
         return { kind: "failed" };
+      }
+    },
+
+    async hasMember(channel, userId) {
+      const until = Date.now() + deadlineMs;
+      let cursor: string | undefined;
+      try {
+        // Pages of 1,000 until found, the end, or the deadline: private channels are rarely that big.
+        for (;;) {
+          const left = until - Date.now();
+          if (left <= 0) return "slow";
+          const page = await within(
+            left,
+            client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) }),
+          );
+          if (page === SLOW) return "slow";
+          const parsed = membersPage.safeParse(page);
+          if (!parsed.success) return "failed";
+          if (parsed.data.members.includes(userId)) return true;
+          cursor = parsed.data.response_metadata?.next_cursor || undefined;
+          if (!cursor) return false;
+        }
+      } catch (error) {
+        logger.warn({ err: error, slackError: platformError(error) }, "conversations.members failed");
+        return "failed";
       }
     },
 

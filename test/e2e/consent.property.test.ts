@@ -174,7 +174,11 @@ beforeAll(async () => {
       requestGroupStart: noop,
       evidence,
       // Slack is out of the picture: every channel is usable and every thread opens at once.
-      channels: { check: async () => ({ kind: "member", name: "general" }), join: async () => "joined" },
+      channels: {
+        check: async () => ({ kind: "member", name: "general", private: false }),
+        join: async () => "joined",
+        hasMember: async () => true,
+      },
       openThread: async () => ({ channel: "CGENERAL", threadTs: "1700000000.000100" }),
     }),
     admin: new ConsentAdminService(db, noop),

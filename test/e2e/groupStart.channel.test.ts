@@ -19,6 +19,8 @@ beforeAll(async () => {
   h.slack.addChannel("CARCHIVE1", { name: "old-news", is_archived: true });
   h.slack.addChannel("CPUBLIC01", { name: "movers", is_member: false });
   h.slack.addChannel("CSLOWCHAN", { name: "slow" });
+  h.slack.addChannel("CPRIVATE2", { name: "hr-only", is_private: true, members: ["UHR", "UBOT"] });
+  h.slack.addChannel("CPRIVATE3", { name: "dana-team", is_private: true, members: ["UDANA", "UBOT"] });
 });
 afterAll(async () => {
   await h.stop();
@@ -154,6 +156,22 @@ describe("the channel the thread is posted in", () => {
       expect(h.slack.callsTo("conversations.info")).toHaveLength(0);
     },
   );
+
+  test("a private channel the app is in but the member is not is refused: the picker's value is the client's word", async () => {
+    await expectRefused(await submit({ picked: "CPRIVATE2" }), "channel", "You are not in #hr-only");
+  });
+
+  test("a private channel both the app and the member are in opens the thread there", async () => {
+    const response = await submit({
+      picked: "CPRIVATE3",
+      numbers: "(212) 555-0185",
+      message: "Private crew",
+    });
+    expect(response.text).toBe("");
+    await h.bandwidth.waitForMessages(1);
+    const [root] = await h.slack.waitForCalls("chat.postMessage", 2);
+    expect(root?.args.channel).toBe("CPRIVATE3");
+  });
 
   test("an archived channel is refused inline", async () => {
     await expectRefused(await submit({ picked: "CARCHIVE1" }), "channel", "#old-news is archived");

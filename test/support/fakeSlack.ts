@@ -42,6 +42,8 @@ export interface FakeChannel {
   is_private?: boolean;
   is_member?: boolean;
   is_archived?: boolean;
+  /** Who conversations.members lists (no one when unset). */
+  members?: string[];
 }
 
 export interface FakeSlackOptions {
@@ -849,6 +851,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
             purpose: { value: "", creator: "", last_set: 0 },
           },
         };
+      },
+    ],
+    [
+      "conversations.members",
+      (args) => {
+        const id = requireStr(args, "channel", "channel_not_found");
+        const known = channels.get(id);
+        if (!known && !/^[CG][A-Z0-9]+$/.test(id)) throw new SlackApiError("channel_not_found");
+        return { members: known?.members ?? [], response_metadata: { next_cursor: "" } };
       },
     ],
     [
