@@ -100,9 +100,9 @@ function channelProblem(check: ChannelCheck | { kind: "not-yours"; name: string 
     case "not-a-channel":
       return "A group's thread cannot open in a direct message. Pick a channel.";
     case "slow":
-      return "Slack did not answer in time while checking that channel. Nothing was sent; send the form again.";
+      return "Slack did not answer in time while checking that channel. Nothing was sent. Send the form again.";
     case "failed":
-      return "Slack could not check that channel just now. Nothing was sent; send the form again.";
+      return "Slack could not check that channel just now. Nothing was sent. Send the form again.";
   }
 }
 
@@ -304,7 +304,7 @@ export class GroupStartService {
       if (joined !== "joined") {
         errors.channel =
           joined === "slow"
-            ? "Slack did not answer in time while the app joined that channel. Nothing was sent; send the form again."
+            ? "Slack did not answer in time while the app joined that channel. Nothing was sent. Send the form again."
             : `${APP_NAME} could not join #${checked.name}. Invite it there first, or pick another channel.`;
         return { ok: false, errors };
       }

@@ -230,8 +230,7 @@ export class OutboundService {
         }
         // A status callback carrying the tag may have recorded it already; then this changes nothing.
         await db.$transaction((tx) => recordMessageSent(tx, message.id, outcome.bandwidthMessageId));
-        // Every text sent leaves a line in the thread: its cost, or the auto-reply a contact got.
-        notices = true;
+        notices ||= !compliance;
       } catch (error) {
         const failure =
           error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
