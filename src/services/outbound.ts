@@ -230,7 +230,8 @@ export class OutboundService {
         }
         // A status callback carrying the tag may have recorded it already; then this changes nothing.
         await db.$transaction((tx) => recordMessageSent(tx, message.id, outcome.bandwidthMessageId));
-        notices ||= !compliance;
+        // Every text sent leaves a line in the thread: its cost, or the auto-reply a contact got.
+        notices = true;
       } catch (error) {
         const failure =
           error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);

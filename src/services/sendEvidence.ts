@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db, Tx } from "../db/client";
+import { senderLabel } from "../domain/labels";
 import { describeCost } from "../domain/segments";
 import { mrkdwn } from "../domain/slackText";
 import type { Logger } from "../logger";
@@ -63,20 +64,30 @@ export async function recordMessageSent(
     data: message.recipients.map((number) => ({ messageId, number })),
     skipDuplicates: true,
   });
-  if (message.kind !== "COMPLIANCE") {
-    const n = message.recipients.length;
-    const excluded = message.excluded.length ? ` · not sent to ${message.excluded.length} opted-out` : "";
-    await tx.message.create({
-      data: {
-        conversationId: message.conversationId,
-        kind: "NOTICE",
-        text: mrkdwn`Texted to ${n} participant${n === 1 ? "" : "s"}: ${describeCost(n, message.text)}${excluded}`
-          .markup,
-        postState: "PENDING",
-      },
-    });
-  }
+  await tx.message.create({
+    data: {
+      conversationId: message.conversationId,
+      kind: "NOTICE",
+      text: (message.kind === "COMPLIANCE" ? await autoReplyNotice(tx, message) : textedNotice(message))
+        .markup,
+      postState: "PENDING",
+    },
+  });
   return true;
+}
+
+function textedNotice(message: { recipients: string[]; excluded: string[]; text: string; media: string[] }) {
+  const n = message.recipients.length;
+  const excluded = message.excluded.length ? ` · not sent to ${message.excluded.length} opted-out` : "";
+  return mrkdwn`Texted to ${n} participant${n === 1 ? "" : "s"}: ${describeCost(n, message.text, message.media.length)}${excluded}`;
+}
+
+/** A STOP, START or HELP reply is shown in the thread too, so the thread matches what contacts received. */
+async function autoReplyNotice(tx: Tx, message: { recipients: string[]; text: string }) {
+  const number = message.recipients[0] ?? "";
+  const contact = await tx.contact.findUnique({ where: { number }, select: { name: true } });
+  const quoted = message.text.length > 300 ? `${message.text.slice(0, 299)}…` : message.text;
+  return mrkdwn`Auto-reply texted to ${senderLabel(contact?.name, number)}: “${quoted}”`;
 }
 
 /** The notice a not-confirmed text leaves in its thread; its sourceKey carries the message for Send again. */

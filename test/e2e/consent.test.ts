@@ -48,6 +48,19 @@ describe("opt-out and opt-in by keyword", () => {
     const update = await h.slack.waitForCalls("chat.update", 1);
     expect(update[0]?.args.ts).toBe(threadTs);
     expect(JSON.stringify(update[0]?.args.blocks)).toContain("opted out");
+    // The opt-out confirmation Sam received is shown in the thread as a small line too.
+    const autoReply = await h.slack.waitFor((calls) =>
+      calls.some(
+        (c) => c.method === "chat.postMessage" && String(c.args.text).startsWith("Auto-reply texted to"),
+      ),
+    );
+    const autoReplyCall = autoReply.find(
+      (c) => c.method === "chat.postMessage" && String(c.args.text).startsWith("Auto-reply texted to"),
+    );
+    expect(autoReplyCall?.args.thread_ts).toBe(threadTs);
+    expect(String(autoReplyCall?.args.text)).toBe(
+      `Auto-reply texted to Sam Stone: “${defaultComplianceMessages("Sales").optOut}”`,
+    );
     // The keyword itself is shown as the notice, not relayed as a chat message.
     expect(h.slack.callsTo("chat.postMessage").some((c) => String(c.args.text).trim() === "stop")).toBe(
       false,
