@@ -99,10 +99,17 @@ export interface SendEstimate {
 
 export function estimateSend(recipients: number, text: string, mediaCount = 0): SendEstimate {
   const { segments, encoding } = countSegments(text);
-  if (recipients > 1 || mediaCount > 0) {
-    return { channel: "MMS", recipients, messages: recipients, segments, encoding };
-  }
-  return { channel: "SMS", recipients, messages: messageCost(recipients, segments), segments, encoding };
+  return { ...estimateSegments(recipients, segments, mediaCount), segments, encoding };
+}
+
+/** The billing rule itself, for a text whose segments are already known (stored usage). */
+export function estimateSegments(
+  recipients: number,
+  segments: number,
+  mediaCount = 0,
+): Pick<SendEstimate, "channel" | "recipients" | "messages"> {
+  if (recipients > 1 || mediaCount > 0) return { channel: "MMS", recipients, messages: recipients };
+  return { channel: "SMS", recipients, messages: messageCost(recipients, segments) };
 }
 
 export function describeEstimate(estimate: SendEstimate): string {

@@ -1,5 +1,7 @@
 /** Texting usage per line and calendar month (UTC), counted the way carriers bill. */
 
+import { estimateSegments } from "./segments";
+
 export interface UsageMessage {
   lineId: string;
   kind: "INBOUND" | "OUTBOUND" | "NOTICE" | "COMPLIANCE";
@@ -7,14 +9,24 @@ export interface UsageMessage {
   /** How many numbers the text went to. */
   recipients: number;
   segments: number;
+  /** Media attached (any makes it an MMS). */
+  mediaCount: number;
   createdAt: Date;
 }
 
 export interface MonthUsage {
-  /** Billable texts sent: each recipient × segment (a media-only MMS counts as one). */
+  /** Billable messages sent, MMS and SMS together. */
   sent: number;
+  /** Group texts and texts with media: one MMS per recipient. */
+  mms: number;
+  /** Texts to one number without media: one SMS per segment. */
+  sms: number;
   /** Texts received from contacts. */
   received: number;
+}
+
+export function emptyMonthUsage(): MonthUsage {
+  return { sent: 0, mms: 0, sms: 0, received: 0 };
 }
 
 export interface LineUsage {
@@ -53,11 +65,25 @@ export function monthLabel(key: string): string {
   return monthRange(key).start.toLocaleString("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-/** Billable texts one stored message cost: only texts Bandwidth accepted count. */
-export function billableTexts(message: Pick<UsageMessage, "kind" | "sendState" | "recipients" | "segments">) {
-  if (message.kind !== "OUTBOUND" && message.kind !== "COMPLIANCE") return 0;
-  if (message.sendState !== "SENT") return 0;
-  return message.recipients * Math.max(message.segments, 1);
+/**
+ * What one stored message was billed, as carriers bill it (see estimateSend): only texts Bandwidth
+ * accepted count.
+ */
+export function billed(
+  message: Pick<UsageMessage, "kind" | "sendState" | "recipients" | "segments" | "mediaCount">,
+): { mms: number; sms: number } {
+  if (message.kind !== "OUTBOUND" && message.kind !== "COMPLIANCE") return { mms: 0, sms: 0 };
+  if (message.sendState !== "SENT") return { mms: 0, sms: 0 };
+  const { channel, messages } = estimateSegments(message.recipients, message.segments, message.mediaCount);
+  return channel === "MMS" ? { mms: messages, sms: 0 } : { mms: 0, sms: messages };
+}
+
+/** Billable messages one stored message cost, MMS and SMS together. */
+export function billableTexts(
+  message: Pick<UsageMessage, "kind" | "sendState" | "recipients" | "segments" | "mediaCount">,
+): number {
+  const { mms, sms } = billed(message);
+  return mms + sms;
 }
 
 /**
@@ -73,10 +99,7 @@ export function aggregateUsage(
   const current = monthRange(month);
   const previous = monthRange(previousMonth(month));
   const byLine = new Map<string, LineUsage>(
-    lineIds.map((lineId) => [
-      lineId,
-      { lineId, thisMonth: { sent: 0, received: 0 }, lastMonth: { sent: 0, received: 0 } },
-    ]),
+    lineIds.map((lineId) => [lineId, { lineId, thisMonth: emptyMonthUsage(), lastMonth: emptyMonthUsage() }]),
   );
   for (const message of messages) {
     const at = message.createdAt.getTime();
@@ -89,15 +112,24 @@ export function aggregateUsage(
     if (!bucket) continue;
     let usage = byLine.get(message.lineId);
     if (!usage) {
-      usage = {
-        lineId: message.lineId,
-        thisMonth: { sent: 0, received: 0 },
-        lastMonth: { sent: 0, received: 0 },
-      };
+      usage = { lineId: message.lineId, thisMonth: emptyMonthUsage(), lastMonth: emptyMonthUsage() };
       byLine.set(message.lineId, usage);
     }
     if (message.kind === "INBOUND") usage[bucket].received += 1;
-    else usage[bucket].sent += billableTexts(message);
+    else addBilled(usage[bucket], billed(message));
   }
   return [...byLine.values()];
+}
+
+/** Adds `billed` into `into` (sent is their sum). */
+export function addBilled(into: MonthUsage, billedNow: { mms: number; sms: number }): void {
+  into.mms += billedNow.mms;
+  into.sms += billedNow.sms;
+  into.sent += billedNow.mms + billedNow.sms;
+}
+
+/** Adds one month's figures into another. */
+export function addMonthUsage(into: MonthUsage, from: MonthUsage): void {
+  addBilled(into, from);
+  into.received += from.received;
 }

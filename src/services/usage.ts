@@ -1,6 +1,8 @@
 import type { Db } from "../db/client";
 import {
+  addMonthUsage,
   aggregateUsage,
+  emptyMonthUsage,
   type LineUsage,
   type MonthUsage,
   monthKey,
@@ -47,6 +49,7 @@ export class UsageService {
           sendState: true,
           recipients: true,
           segments: true,
+          media: true,
           createdAt: true,
           conversation: { select: { lineId: true } },
         },
@@ -57,15 +60,13 @@ export class UsageService {
         sendState: m.sendState,
         recipients: m.recipients.length,
         segments: m.segments,
+        mediaCount: m.media.length,
         createdAt: m.createdAt,
       }));
       for (const u of aggregateUsage(slice, month, [])) {
         const sum = sums.get(u.lineId);
         if (!sum) continue;
-        for (const bucket of ["thisMonth", "lastMonth"] as const) {
-          sum[bucket].sent += u[bucket].sent;
-          sum[bucket].received += u[bucket].received;
-        }
+        for (const bucket of ["thisMonth", "lastMonth"] as const) addMonthUsage(sum[bucket], u[bucket]);
       }
       const last = batch[batch.length - 1];
       if (!last || batch.length < BATCH) break;
@@ -73,12 +74,10 @@ export class UsageService {
     }
     const usage = [...sums.values()];
     const byId = new Map(lines.map((l) => [l.id, l]));
-    const totals = { thisMonth: { sent: 0, received: 0 }, lastMonth: { sent: 0, received: 0 } };
+    const totals = { thisMonth: emptyMonthUsage(), lastMonth: emptyMonthUsage() };
     for (const u of usage) {
-      totals.thisMonth.sent += u.thisMonth.sent;
-      totals.thisMonth.received += u.thisMonth.received;
-      totals.lastMonth.sent += u.lastMonth.sent;
-      totals.lastMonth.received += u.lastMonth.received;
+      addMonthUsage(totals.thisMonth, u.thisMonth);
+      addMonthUsage(totals.lastMonth, u.lastMonth);
     }
     return {
       month,

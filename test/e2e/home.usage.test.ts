@@ -37,7 +37,8 @@ beforeAll(async () => {
     createdAt: Date;
   };
   const rows: Row[] = [
-    // Sales, this month: 3 recipients × 2 segments + media-only to 2 (counts 1 each) + compliance 1.
+    // Sales, this month: a group text to 3 (3 MMS, whatever its 2 segments), a media-only group
+    // text to 2 (2 MMS), a compliance reply to 1 (1 SMS).
     {
       c: salesGroup.id,
       kind: "OUTBOUND",
@@ -164,14 +165,17 @@ test("the usage figures match the messages stored", async () => {
     report.lines.map((l) => [l.number, { thisMonth: l.thisMonth, lastMonth: l.lastMonth }]),
   );
   expect(byNumber[SALES_LINE]).toEqual({
-    thisMonth: { sent: 9, received: 3 },
-    lastMonth: { sent: 3, received: 1 },
+    thisMonth: { sent: 6, mms: 5, sms: 1, received: 3 },
+    lastMonth: { sent: 3, mms: 3, sms: 0, received: 1 },
   });
   expect(byNumber[FRONT_DESK_LINE]).toEqual({
-    thisMonth: { sent: 0, received: 0 },
-    lastMonth: { sent: 4, received: 0 },
+    thisMonth: { sent: 0, mms: 0, sms: 0, received: 0 },
+    lastMonth: { sent: 4, mms: 0, sms: 4, received: 0 },
   });
-  expect(report.totals).toEqual({ thisMonth: { sent: 9, received: 3 }, lastMonth: { sent: 7, received: 1 } });
+  expect(report.totals).toEqual({
+    thisMonth: { sent: 6, mms: 5, sms: 1, received: 3 },
+    lastMonth: { sent: 7, mms: 3, sms: 4, received: 1 },
+  });
 
   // The pure aggregation over every stored message gives the same figures.
   const stored = await h.app.db.message.findMany({ include: { conversation: true } });
@@ -182,6 +186,7 @@ test("the usage figures match the messages stored", async () => {
       sendState: m.sendState,
       recipients: m.recipients.length,
       segments: m.segments,
+      mediaCount: m.media.length,
       createdAt: m.createdAt,
     })),
     month,
@@ -203,9 +208,11 @@ test("the Usage tab shows the figures in text beside a signed chart image", asyn
   const view = await usageTab();
   const shown = viewText(view);
   expect(shown).toContain(
-    `${monthLabel(month)} so far: 9 texts sent, 3 received. ${monthLabel(previous)}: 7 sent, 1 received.`,
+    `${monthLabel(month)} so far: 6 sent (5 MMS, 1 SMS), 3 received. ${monthLabel(previous)}: 7 sent (3 MMS, 4 SMS), 1 received.`,
   );
-  expect(shown).toContain("sent 9 this month, 3 last month · received 3 this month, 1 last month");
+  expect(shown).toContain(
+    "this month 6 sent (5 MMS, 1 SMS), last month 3 sent (3 MMS, 0 SMS) · received 3 this month, 1 last month",
+  );
   const image = view.blocks.find((b) => b.type === "image");
   expect(image?.image_url).toMatch(
     new RegExp(

@@ -1,6 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import { formatPhone } from "../../domain/phone";
-import { monthLabel } from "../../domain/usage";
+import { type MonthUsage, monthLabel } from "../../domain/usage";
 import type { HomeTabData } from "../../services/home";
 import { context, section } from "./kit";
 import { clip, mrkdwn, SlackText } from "./text";
@@ -11,16 +11,18 @@ const LINES_PER_SECTION = 10;
 const MAX_LISTED = 60;
 
 const n = (value: number) => value.toLocaleString("en-US");
+/** MMS and SMS are priced apart, so they are shown apart. */
+const split = (month: MonthUsage) => `${n(month.sent)} sent (${n(month.mms)} MMS, ${n(month.sms)} SMS)`;
 
 export function usageTabBlocks(data: UsageTab, chartUrl: string | null): KnownBlock[] {
   const { report } = data;
   const now = monthLabel(report.month);
   const before = monthLabel(report.previous);
   const { totals } = report;
-  const summary = `${now} so far: ${n(totals.thisMonth.sent)} texts sent, ${n(totals.thisMonth.received)} received. ${before}: ${n(totals.lastMonth.sent)} sent, ${n(totals.lastMonth.received)} received.`;
+  const summary = `${now} so far: ${split(totals.thisMonth)}, ${n(totals.thisMonth.received)} received. ${before}: ${split(totals.lastMonth)}, ${n(totals.lastMonth.received)} received.`;
   const blocks: KnownBlock[] = [
     section(
-      mrkdwn`*Usage* · ${now} so far and ${before} (UTC)\n${summary}\nEach recipient × message segment counts as one text, as carriers bill it; received counts the texts contacts sent.`,
+      mrkdwn`*Usage* · ${now} so far and ${before} (UTC)\n${summary}\nCounted as carriers bill: a group text or a text with media is one MMS per recipient, a text to one number one SMS per segment; received counts the texts contacts sent.`,
     ),
   ];
   if (chartUrl) {
@@ -35,7 +37,7 @@ export function usageTabBlocks(data: UsageTab, chartUrl: string | null): KnownBl
   for (let i = 0; i < listed.length; i += LINES_PER_SECTION) {
     const rows = listed.slice(i, i + LINES_PER_SECTION).map((line, j) => {
       const k = i + j + 1;
-      return mrkdwn`${k}. *${line.name}* · ${formatPhone(line.number)}${line.active ? "" : " _(inactive)_"}\n      sent ${n(line.thisMonth.sent)} this month, ${n(line.lastMonth.sent)} last month · received ${n(line.thisMonth.received)} this month, ${n(line.lastMonth.received)} last month`;
+      return mrkdwn`${k}. *${line.name}* · ${formatPhone(line.number)}${line.active ? "" : " _(inactive)_"}\n      this month ${split(line.thisMonth)}, last month ${split(line.lastMonth)} · received ${n(line.thisMonth.received)} this month, ${n(line.lastMonth.received)} last month`;
     });
     blocks.push(section(SlackText.join(rows, "\n")));
   }

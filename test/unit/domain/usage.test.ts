@@ -1,6 +1,7 @@
 import {
   aggregateUsage,
   billableTexts,
+  billed,
   isMonthKey,
   monthKey,
   monthLabel,
@@ -15,6 +16,7 @@ const msg = (over: Partial<UsageMessage>): UsageMessage => ({
   sendState: "SENT",
   recipients: 1,
   segments: 1,
+  mediaCount: 0,
   createdAt: new Date("2026-11-10T12:00:00Z"),
   ...over,
 });
@@ -34,10 +36,13 @@ describe("months", () => {
 });
 
 describe("billable texts", () => {
-  test("each recipient × segment, a media-only MMS counting one; only accepted texts", () => {
-    expect(billableTexts(msg({ recipients: 3, segments: 2 }))).toBe(6);
-    expect(billableTexts(msg({ recipients: 3, segments: 0 }))).toBe(3);
-    expect(billableTexts(msg({ kind: "COMPLIANCE", recipients: 1, segments: 1 }))).toBe(1);
+  test("a group text is one MMS per recipient, a text to one number one SMS per segment; only accepted texts", () => {
+    expect(billed(msg({ recipients: 3, segments: 2 }))).toEqual({ mms: 3, sms: 0 });
+    expect(billed(msg({ recipients: 3, segments: 0 }))).toEqual({ mms: 3, sms: 0 });
+    expect(billed(msg({ recipients: 1, segments: 3 }))).toEqual({ mms: 0, sms: 3 });
+    expect(billed(msg({ recipients: 1, segments: 3, mediaCount: 1 }))).toEqual({ mms: 1, sms: 0 });
+    expect(billed(msg({ kind: "COMPLIANCE", recipients: 1, segments: 1 }))).toEqual({ mms: 0, sms: 1 });
+    expect(billableTexts(msg({ recipients: 3, segments: 2 }))).toBe(3);
     for (const sendState of ["NONE", "QUEUED", "FAILED", "BLOCKED"] as const) {
       expect(billableTexts(msg({ sendState, recipients: 3 }))).toBe(0);
     }
@@ -45,6 +50,8 @@ describe("billable texts", () => {
     expect(billableTexts(msg({ kind: "NOTICE" }))).toBe(0);
   });
 });
+
+const none = { sent: 0, mms: 0, sms: 0, received: 0 };
 
 describe("aggregateUsage", () => {
   test("sums per line into this month and last month, ignoring older and newer messages", () => {
@@ -61,15 +68,15 @@ describe("aggregateUsage", () => {
       ["a", "b", "c"],
     );
     expect(usage).toEqual([
-      { lineId: "a", thisMonth: { sent: 18, received: 1 }, lastMonth: { sent: 0, received: 0 } },
-      { lineId: "b", thisMonth: { sent: 0, received: 0 }, lastMonth: { sent: 2, received: 1 } },
-      { lineId: "c", thisMonth: { sent: 0, received: 0 }, lastMonth: { sent: 0, received: 0 } },
+      { lineId: "a", thisMonth: { sent: 9, mms: 9, sms: 0, received: 1 }, lastMonth: none },
+      { lineId: "b", thisMonth: none, lastMonth: { sent: 2, mms: 2, sms: 0, received: 1 } },
+      { lineId: "c", thisMonth: none, lastMonth: none },
     ]);
   });
 
   test("a line not listed still gets its figures", () => {
     expect(aggregateUsage([msg({ lineId: "z" })], "2026-11", [])).toEqual([
-      { lineId: "z", thisMonth: { sent: 1, received: 0 }, lastMonth: { sent: 0, received: 0 } },
+      { lineId: "z", thisMonth: { sent: 1, mms: 0, sms: 1, received: 0 }, lastMonth: none },
     ]);
   });
 });

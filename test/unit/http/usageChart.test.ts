@@ -12,10 +12,13 @@ function report(lines: number): UsageReport {
       name: `Line ${i}`,
       number: "+19195550100",
       active: true,
-      thisMonth: { sent: i * 10, received: i },
-      lastMonth: { sent: i * 5, received: 0 },
+      thisMonth: { sent: i * 10, mms: i * 10, sms: 0, received: i },
+      lastMonth: { sent: i * 5, mms: 0, sms: i * 5, received: 0 },
     })),
-    totals: { thisMonth: { sent: 0, received: 0 }, lastMonth: { sent: 0, received: 0 } },
+    totals: {
+      thisMonth: { sent: 0, mms: 0, sms: 0, received: 0 },
+      lastMonth: { sent: 0, mms: 0, sms: 0, received: 0 },
+    },
   };
 }
 

@@ -18,10 +18,13 @@ const usageData = {
       name: `Line ${i} <b>`,
       number: "+19195550100",
       active: i % 2 === 0,
-      thisMonth: { sent: 1234, received: 5 },
-      lastMonth: { sent: 10, received: 0 },
+      thisMonth: { sent: 1234, mms: 1234, sms: 0, received: 5 },
+      lastMonth: { sent: 10, mms: 10, sms: 0, received: 0 },
     })),
-    totals: { thisMonth: { sent: 1, received: 2 }, lastMonth: { sent: 3, received: 4 } },
+    totals: {
+      thisMonth: { sent: 1, mms: 1, sms: 0, received: 2 },
+      lastMonth: { sent: 3, mms: 3, sms: 0, received: 4 },
+    },
   },
 };
 
@@ -40,7 +43,7 @@ describe("Home tab builders", () => {
     expect(text).toContain("Set PUBLIC_URL");
     expect(text).toContain("60. *Line 59 &lt;b&gt;*");
     expect(text).toContain("…and 10 more lines.");
-    expect(text).toContain("sent 1,234 this month");
+    expect(text).toContain("this month 1,234 sent (1,234 MMS, 0 SMS)");
     expect(blockKitProblems(view as never)).toEqual([]);
   });
 
