@@ -29,7 +29,15 @@ export type ThreadEntryView =
       /** Attachments that could not be fetched from Bandwidth, reported in the thread. */
       missingMedia: number;
     }
-  | { kind: "outbound"; slackUserId: string | null; text: string; cost: string; mediaCount: number }
+  | {
+      kind: "outbound";
+      slackUserId: string | null;
+      text: string;
+      cost: string;
+      mediaCount: number;
+      /** Set on a group's first text: its post says how replies and notes work (see domain/notes). */
+      noteMarker?: string;
+    }
   | {
       kind: "notice";
       /** The app's own markup, outside values escaped (built with `mrkdwn`). */

@@ -3,7 +3,7 @@ import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db, Tx } from "../db/client";
 import { senderLabel } from "../domain/labels";
 import { describeCost } from "../domain/segments";
-import { mrkdwn } from "../domain/slackText";
+import { mrkdwn, SlackText } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
 
@@ -76,11 +76,24 @@ export async function recordMessageSent(
   return true;
 }
 
-function textedNotice(message: { recipients: string[]; excluded: string[]; text: string; media: string[] }) {
+function textedNotice(message: {
+  recipients: string[];
+  excluded: string[];
+  text: string;
+  media: string[];
+  slackUserId: string | null;
+}) {
   const n = message.recipients.length;
   const excluded = message.excluded.length ? ` · not sent to ${message.excluded.length} opted-out` : "";
-  return mrkdwn`Texted to ${n} participant${n === 1 ? "" : "s"}: ${describeCost(n, message.text, message.media.length)}${excluded}`;
+  // A teammate's reply may have been signed with their name (a Home setting): the thread shows what
+  // the contacts read, which the reply itself in Slack does not.
+  const signature = message.slackUserId ? SIGNATURE.exec(message.text)?.[1] : undefined;
+  const signed = signature ? mrkdwn`, signed “${signature}”` : SlackText.empty;
+  return mrkdwn`Texted to ${n} participant${n === 1 ? "" : "s"}${signed}: ${describeCost(n, message.text, message.media.length)}${excluded}`;
 }
+
+/** The line OutboundService appends to a signed reply. */
+const SIGNATURE = /\n(— [^\n]{1,200})$/;
 
 /** A STOP, START or HELP reply is shown in the thread too, so the thread matches what contacts received. */
 async function autoReplyNotice(tx: Tx, message: { recipients: string[]; text: string }) {

@@ -3,6 +3,7 @@ import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import { senderIcons, senderLabel } from "../domain/labels";
+import { DEFAULT_NOTE_MARKER } from "../domain/notes";
 import { describeCost } from "../domain/segments";
 import { SlackText } from "../domain/slackText";
 import type { Logger } from "../logger";
@@ -284,6 +285,7 @@ export class ThreadSyncService {
           text: message.text,
           cost: describeCost(message.recipients.length, message.text, message.media.length),
           mediaCount: message.media.length,
+          ...(message.sourceKey?.startsWith("groupstart:") ? { noteMarker: await this.noteMarker() } : {}),
         };
         break;
       case "NOTICE": {
@@ -313,6 +315,14 @@ export class ThreadSyncService {
       await publisher.uploadFiles(channel, threadTs, files, `Sent by ${entry.senderLabel}`);
     }
     return ts;
+  }
+
+  private async noteMarker(): Promise<string> {
+    const settings = await this.deps.db.settings.findUnique({
+      where: { id: 1 },
+      select: { noteMarker: true },
+    });
+    return settings?.noteMarker ?? DEFAULT_NOTE_MARKER;
   }
 
   private async fetchMedia(urls: string[]): Promise<{ files: UploadedFile[]; missing: number }> {

@@ -137,6 +137,10 @@ describe("starting a Reply-All group text from Slack", () => {
     expect(first?.args.thread_ts).toBeDefined();
     expect(String(first?.args.text)).toContain("Pizza at 7?");
     expect(String(first?.args.text)).toContain("<@UDANA>");
+    // The first text's post says how replies work, and how to keep one in Slack.
+    expect(JSON.stringify(first?.args.blocks)).toContain(
+      "Replies in this thread are texted to the whole group; start one with `//` to keep it as an internal note.",
+    );
 
     const conversation = await h.app.db.groupConversation.findFirstOrThrow({
       include: { keys: true, participants: { include: { contact: true } } },

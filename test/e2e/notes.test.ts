@@ -143,6 +143,28 @@ describe("internal notes", () => {
   });
 });
 
+describe("a signed reply", () => {
+  test("the thread shows the signature the contacts read", async () => {
+    await h.app.db.settings.upsert({
+      where: { id: 1 },
+      create: { id: 1, appendSenderName: true },
+      update: { appendSenderName: true },
+    });
+    try {
+      const { group, thread } = await openGroup();
+      await reply(thread, "See you at 7");
+      await eventually(() => textsTo(group).length === 1 || undefined);
+      const sent = textsTo(group)[0]?.body.text ?? "";
+      const signature = sent.split("\n").at(-1) ?? "";
+      expect(signature).toMatch(/^— \S/);
+      const note = await waitForPost(h, thread, (p) => /^Texted to 3 participants/.test(p.text ?? ""));
+      expect(note.text).toContain(`Texted to 3 participants, signed “${signature}”: 3 MMS`);
+    } finally {
+      await h.app.db.settings.update({ where: { id: 1 }, data: { appendSenderName: false } });
+    }
+  });
+});
+
 describe("a texted reply edited or deleted in Slack", () => {
   function ephemeralsTo(user: string, thread: ThreadRef) {
     return h.slack

@@ -46,7 +46,14 @@ export function threadEntryMessage(entry: ThreadEntryView): EntryMessage {
           {
             type: "context",
             elements: [
-              { type: "mrkdwn", text: mrkdwn`Texted to the group by ${by} · ${entry.cost}${media}`.markup },
+              {
+                type: "mrkdwn",
+                text: mrkdwn`Texted to the group by ${by} · ${entry.cost}${media}${
+                  entry.noteMarker === undefined
+                    ? SlackText.empty
+                    : mrkdwn`\nReplies in this thread are texted to the whole group; start one with \`${entry.noteMarker}\` to keep it as an internal note.`
+                }`.markup,
+              },
             ],
           },
         ],
