@@ -46,8 +46,14 @@ export interface ListedTextsQuery {
   until: Date;
 }
 
+/** What Bandwidth answered to a send: its id, and the segments it will bill when it said so. */
+export interface TakenText {
+  id: string;
+  segmentCount: number | null;
+}
+
 export interface BandwidthMessaging {
-  send(text: OutgoingText): Promise<{ id: string }>;
+  send(text: OutgoingText): Promise<TakenText>;
   /** Outbound texts from one number to another in a window: Bandwidth's own record of what it took. */
   listSent(query: ListedTextsQuery): Promise<ListedText[]>;
   downloadMedia(url: string): Promise<{ bytes: Buffer; contentType: string }>;
@@ -55,6 +61,9 @@ export interface BandwidthMessaging {
 }
 
 const NEVER_LEFT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+
+/** A segment count the database can hold (PostgreSQL integer); anything else is not Bandwidth's figure. */
+export const segmentCountSchema = z.number().int().min(0).max(2_147_483_647);
 
 const listedTextSchema = z.object({
   messageId: z.string(),
@@ -172,7 +181,8 @@ export function createBandwidthMessaging(
           tag: text.tag,
         });
         metrics?.relayed.inc({ direction: "outbound" });
-        return { id: response.data.id ?? "" };
+        const segments = segmentCountSchema.safeParse(response.data.segmentCount);
+        return { id: response.data.id ?? "", segmentCount: segments.success ? segments.data : null };
       } catch (error) {
         throw describe(error);
       }

@@ -407,7 +407,7 @@ export class GroupStartService {
       );
       return;
     }
-    await this.complete(start, outcome.recipients, outcome.bandwidthMessageId);
+    await this.complete(start, outcome.recipients, outcome.bandwidthMessageId, outcome.segmentCount);
   }
 
   /**
@@ -537,12 +537,14 @@ export class GroupStartService {
     start: GroupStartRow,
     recipients: string[],
     bandwidthMessageId: string | null,
+    /** Bandwidth's count from its answer; otherwise the estimate, until a status callback reports one. */
+    reportedSegments: number | null = null,
   ): Promise<boolean> {
     const { db, publisher, evidence } = this.deps;
     const numbers = [...(start.recipients.length ? start.recipients : recipients)].sort();
     const contacts = await db.contact.findMany({ where: { id: { in: start.contactIds } } });
     const everyone = contacts.map((c) => c.number).sort();
-    const segments = countSegments(start.text).segments;
+    const segments = reportedSegments ?? countSegments(start.text).segments;
     const done = await db.$transaction(async (tx) => {
       const { count } = await tx.groupStart.updateMany({
         where: { id: start.id, state: { in: ["PENDING", "SENDING"] } },

@@ -1,3 +1,4 @@
+import { segmentCountSchema } from "../bandwidth/client";
 import {
   type InboundCallback,
   inboundCallbackSchema,
@@ -15,6 +16,7 @@ import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists } from "./consent";
 import { createConversation, findConversationByKey } from "./conversations";
+import { recordReportedSegments } from "./reportedSegments";
 import { parseSendTag, recordMessageSent } from "./sendEvidence";
 import { consentLockKey } from "./textSender";
 
@@ -152,6 +154,9 @@ export class InboundService {
         message = await bySendId();
         if (!message) return "ignored" as const;
       }
+      // A count beyond what the database holds is not a figure to bill by; the status still counts.
+      const reported = segmentCountSchema.safeParse(callback.message.segmentCount);
+      await recordReportedSegments(tx, message.id, reported.success ? reported.data : null);
       const status = (
         {
           "message-sending": "SENDING",

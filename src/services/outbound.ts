@@ -10,6 +10,7 @@ import { mention, mrkdwn, SlackText, slackLink, slackToPlainText } from "../doma
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "./ports";
+import { recordReportedSegments } from "./reportedSegments";
 import { recordMessageSent, type SendEvidence, sendTag, unconfirmedNoticeKey } from "./sendEvidence";
 import type { TextSender } from "./textSender";
 
@@ -229,7 +230,10 @@ export class OutboundService {
           continue;
         }
         // A status callback carrying the tag may have recorded it already; then this changes nothing.
-        await db.$transaction((tx) => recordMessageSent(tx, message.id, outcome.bandwidthMessageId));
+        await db.$transaction(async (tx) => {
+          await recordMessageSent(tx, message.id, outcome.bandwidthMessageId);
+          await recordReportedSegments(tx, message.id, outcome.segmentCount);
+        });
         // Every text sent leaves a line in the thread: its cost, or the auto-reply a contact got.
         notices = true;
       } catch (error) {

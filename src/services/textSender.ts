@@ -28,7 +28,14 @@ export interface TextRequest {
 }
 
 export type TextOutcome =
-  | { status: "sent"; bandwidthMessageId: string; recipients: string[]; excluded: string[] }
+  | {
+      status: "sent";
+      bandwidthMessageId: string;
+      /** Bandwidth's own count, from its answer; null when it gave none. */
+      segmentCount: number | null;
+      recipients: string[];
+      excluded: string[];
+    }
   | { status: "blocked"; excluded: string[] };
 
 /**
@@ -94,7 +101,7 @@ export class TextSender {
       return { status: "blocked", excluded };
     }
     await request.beginAttempt?.(allowed, excluded);
-    const { id } = await this.bandwidth.send({
+    const { id, segmentCount } = await this.bandwidth.send({
       from: request.line.number,
       to: allowed,
       text: request.text,
@@ -105,6 +112,6 @@ export class TextSender {
       { tag: request.tag, bandwidthMessageId: id, recipients: allowed.length },
       "text handed to Bandwidth",
     );
-    return { status: "sent", bandwidthMessageId: id, recipients: allowed, excluded };
+    return { status: "sent", bandwidthMessageId: id, segmentCount, recipients: allowed, excluded };
   }
 }

@@ -320,6 +320,33 @@ describe("delivery status in the thread", () => {
   });
 });
 
+describe("usage counts Bandwidth's own segment count", () => {
+  test("the send's answer and then a status callback replace the app's estimate", async () => {
+    const { group, thread } = await openGroup(1);
+    const [ana] = group as [string];
+    // One short GSM-7 text: the app estimates 1 segment; Bandwidth says otherwise, and bills by its count.
+    h.bandwidth.setSegmentCount((body) => (body.text === "short and plain" ? 3 : null));
+    await reply(thread, "short and plain");
+    const [sent] = await waitForTexts(group, 1);
+    expect(sent?.response.segmentCount).toBe(3);
+    const stored = () => h.app.db.message.findFirstOrThrow({ where: { bandwidthMessageId: sent?.id ?? "" } });
+    expect(await eventually(async () => ((await stored()).segments === 3 ? true : undefined))).toBe(true);
+
+    // A later status callback (built from the spec's example) carries Bandwidth's count too: it wins.
+    const delivered = statusCallback({
+      type: "message-delivered",
+      messageId: sent?.id ?? "",
+      line: SALES_LINE,
+      recipient: ana,
+      tag: sent?.body.tag,
+      segmentCount: 2,
+    });
+    expect((await h.webhook("status", [delivered])).status).toBe(200);
+    expect(await eventually(async () => ((await stored()).segments === 2 ? true : undefined))).toBe(true);
+    expect((await stored()).kind).toBe("OUTBOUND");
+  });
+});
+
 function formatUs(e164: string): string {
   const d = e164.slice(2);
   return `(${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6)}`;

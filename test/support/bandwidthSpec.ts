@@ -272,6 +272,8 @@ export interface StatusCallbackOptions {
   media?: string[];
   /** `message.time`, i.e. when the message was created; defaults to now. */
   time?: string;
+  /** The segments Bandwidth counted for the message; defaults to the spec example's 1. */
+  segmentCount?: number;
 }
 
 const STATUS_EXAMPLES: Record<Exclude<StatusCallbackType, "message-delivered">, string> = {
@@ -311,7 +313,7 @@ export function statusCallback(opts: StatusCallbackOptions): StatusCallback {
     id: opts.messageId,
     owner: opts.line,
     time: opts.time ?? now,
-    segmentCount: 1,
+    segmentCount: opts.segmentCount ?? 1,
     direction: "out",
     to: [...allRecipients],
     from: opts.line,

@@ -82,6 +82,8 @@ export interface StoredMedia {
 }
 
 export type FailureRule = (body: MessageRequestBody) => InjectedFailure | null;
+/** The segment count Bandwidth reports for a text; null: the fake's own estimate. */
+export type SegmentCountRule = (body: MessageRequestBody) => number | null;
 
 export interface FakeBandwidthOptions {
   accountId: string;
@@ -104,6 +106,11 @@ export interface FakeBandwidth {
   failNext(n: number, failure: InjectedFailure): void;
   /** Consulted for every valid createMessage request not already consumed by `failNext`. */
   setFailure(rule: FailureRule | null): void;
+  /**
+   * Reports this segment count in the send's answer (and List Messages) instead of the fake's own
+   * estimate: Bandwidth's count is its own, and may differ from what the app estimated.
+   */
+  setSegmentCount(rule: SegmentCountRule | null): void;
   /** Answers List Messages with this failure instead (null: answer normally). */
   setListFailure(failure: { status: FailureStatus } | null): void;
   /** Waits this long after taking a text before answering: the window in which a crash leaves it in doubt. */
@@ -262,6 +269,7 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
   let requests: RecordedRequest[] = [];
   let queuedFailures: InjectedFailure[] = [];
   let failureRule: FailureRule | null = null;
+  let segmentCountRule: SegmentCountRule | null = null;
   let listFailure: { status: FailureStatus } | null = null;
   let answerDelayMs = 0;
   const media = new Map<string, StoredMedia>();
@@ -396,7 +404,7 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
       owner: body.from,
       applicationId: body.applicationId,
       time: new Date().toISOString(),
-      segmentCount: estimateSegmentCount(body.text ?? "", isMms),
+      segmentCount: segmentCountRule?.(body) ?? estimateSegmentCount(body.text ?? "", isMms),
       direction: "out",
       to: [...body.to],
       from: body.from,
@@ -602,6 +610,9 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
     setFailure(rule) {
       failureRule = rule;
     },
+    setSegmentCount(rule) {
+      segmentCountRule = rule;
+    },
     setListFailure(failure) {
       listFailure = failure;
     },
@@ -658,6 +669,7 @@ export async function startFakeBandwidth(opts: FakeBandwidthOptions): Promise<Fa
       requests = [];
       queuedFailures = [];
       failureRule = null;
+      segmentCountRule = null;
       listFailure = null;
     },
     async close() {
