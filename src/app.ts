@@ -372,7 +372,15 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     requestGroupStart,
   });
 
-  const processor = new InboundProcessor({ db, databaseUrl, inbound, logger, pollMs: 1_000 });
+  const processor = new InboundProcessor({
+    db,
+    databaseUrl,
+    inbound,
+    logger,
+    pollMs: 1_000,
+    requestThreadSync,
+    countSetAside: (reason) => metrics.inboundSetAside.inc({ reason }),
+  });
   processor.start();
   const intake = new EventIntake(databaseUrl, INBOUND_EVENTS_CHANNEL);
   const webhooks = createWebhookHandler({

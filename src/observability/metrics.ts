@@ -48,6 +48,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly inboundSetAside = new client.Counter({
+    name: "replyall_inbound_set_aside_total",
+    help: "Bandwidth callbacks set aside unprocessed: failed every attempt, or invalid",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
   constructor(stats?: { queues(): Promise<QueueStats>; outbox(): Promise<OutboxStats> }) {
     client.collectDefaultMetrics({ register: this.registry, prefix: "replyall_" });
     if (!stats) return;

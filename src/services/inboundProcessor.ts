@@ -1,9 +1,15 @@
 import { z } from "zod";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { Leadership } from "../db/leadership";
 import { inboundParticipants, participantKey } from "../domain/participants";
+import { formatPhone } from "../domain/phone";
+import { mrkdwn } from "../domain/slackText";
 import type { Logger } from "../logger";
+import { findConversationByKey } from "./conversations";
 import { type InboundService, SendNotYetRecorded, type StoredEvent } from "./inbound";
+
+/** Why a stored callback was set aside: it failed every attempt, or it can never be taken in. */
+export type SetAsideReason = "failed" | "invalid";
 
 export interface InboundProcessorDeps {
   db: Db;
@@ -12,6 +18,12 @@ export interface InboundProcessorDeps {
   logger: Logger;
   /** How often to look for events nobody woke this process for: another instance's, or a crashed one's. */
   pollMs: number;
+  /** Posts the notice of a set-aside callback in its conversation's thread. */
+  requestThreadSync(conversationId: string): Promise<void>;
+  /** Counts a set-aside callback (a metric): nothing else reports one that belongs to no thread. */
+  countSetAside(reason: SetAsideReason): void;
+  /** Tests shorten the retries; production keeps the defaults (about two minutes). */
+  retry?: { maxAttempts: number; firstDelayMs: number };
 }
 
 const BATCH = 100;
@@ -19,6 +31,7 @@ const BATCH = 100;
 const LANES_AT_ONCE = 8;
 /** An event that fails this often (about two minutes of retries) is set aside, logged, and kept. */
 const MAX_ATTEMPTS = 12;
+const FIRST_RETRY_DELAY_MS = 200;
 /** The advisory lock of the one draining instance, and the channel EventIntake notifies. */
 export const INBOUND_EVENTS_CHANNEL = "inbound_events";
 
@@ -47,15 +60,18 @@ export function laneOf(event: StoredEvent): string {
   return `group:${line}:${participantKey(inboundParticipants(line, message.from ?? "", message.to ?? []))}`;
 }
 
-function backoffMs(attempts: number): number {
-  return Math.min(30_000, 200 * 2 ** Math.max(0, attempts - 1));
+function backoffMs(attempts: number, firstDelayMs: number): number {
+  return Math.min(30_000, firstDelayMs * 2 ** Math.max(0, attempts - 1));
 }
+
+type ReadyEvent = StoredEvent & { attempts: number; seq: bigint };
 
 /**
  * Takes in the callbacks the webhook routes stored, in order of arrival within each lane (see
  * `laneOf`), so that the entries of a conversation keep the order in which Bandwidth delivered
  * them. One drainer at a time across every instance (an advisory lock); whichever instance stored
- * an event wakes its own.
+ * an event wakes its own. An event that fails holds the later events of its lane until it is taken
+ * in or set aside, so a conversation's entries never overtake one another.
  */
 export class InboundProcessor {
   private running: Promise<void> | null = null;
@@ -112,18 +128,12 @@ export class InboundProcessor {
   }
 
   private async drain(): Promise<void> {
-    const { db } = this.deps;
     while (!this.stopped) {
       this.again = false;
-      const events = await db.inboundEvent.findMany({
-        where: { state: "RECEIVED", OR: [{ notBefore: null }, { notBefore: { lte: new Date() } }] },
-        orderBy: { seq: "asc" },
-        take: BATCH,
-        select: { dedupeKey: true, type: true, payload: true, attempts: true },
-      });
+      const { events, more } = await this.readyEvents();
       if (events.length === 0) return;
       this.deps.logger.debug({ events: events.length }, "taking in stored callbacks");
-      const lanes = new Map<string, typeof events>();
+      const lanes = new Map<string, ReadyEvent[]>();
       for (const event of events) {
         const lane = laneOf(event);
         const queued = lanes.get(lane);
@@ -135,7 +145,8 @@ export class InboundProcessor {
         for (let lane = waiting.shift(); lane; lane = waiting.shift()) {
           for (const event of lane) {
             if (this.stopped) return;
-            await this.processOne(event);
+            // The rest of a lane waits behind an event that is to be tried again.
+            if (!(await this.processOne(event))) break;
           }
         }
       };
@@ -145,42 +156,157 @@ export class InboundProcessor {
       const failed = done.find((d) => d.status === "rejected");
       if (failed) throw failed.reason;
       // A short batch was everything there was, unless more was stored (and announced) meanwhile.
-      if (events.length < BATCH && !this.again) return;
+      if (!more && !this.again) return;
     }
   }
 
-  private async processOne(event: StoredEvent & { attempts: number }): Promise<void> {
+  /**
+   * Up to a batch of events that may be taken in now, in order of arrival: not waiting for a retry,
+   * and not behind an earlier event of their lane that is. Pages on past held events, so one stuck
+   * conversation with a long queue does not hide the other conversations' events.
+   */
+  private async readyEvents(): Promise<{ events: ReadyEvent[]; more: boolean }> {
+    const { db } = this.deps;
+    const now = new Date();
+    const select = { dedupeKey: true, type: true, payload: true, attempts: true, seq: true } as const;
+    // Only a lane's first unfinished event is ever retried, so there is one of these per failing lane.
+    const retrying = await db.inboundEvent.findMany({
+      where: { state: "RECEIVED", notBefore: { gt: now } },
+      orderBy: { seq: "asc" },
+      select,
+    });
+    const heldFrom = new Map<string, bigint>();
+    for (const event of retrying) {
+      const lane = laneOf(event);
+      if (!heldFrom.has(lane)) heldFrom.set(lane, event.seq);
+    }
+    let after: bigint | undefined;
+    for (;;) {
+      const page = await db.inboundEvent.findMany({
+        where: {
+          state: "RECEIVED",
+          OR: [{ notBefore: null }, { notBefore: { lte: now } }],
+          ...(after === undefined ? {} : { seq: { gt: after } }),
+        },
+        orderBy: { seq: "asc" },
+        take: BATCH,
+        select,
+      });
+      const events = page.filter((event) => {
+        const held = heldFrom.get(laneOf(event));
+        return held === undefined || event.seq < held;
+      });
+      const more = page.length === BATCH;
+      if (events.length > 0 || !more) return { events, more };
+      after = page[page.length - 1]?.seq;
+    }
+  }
+
+  /** Takes one event in; false when it is to be tried again, which holds the rest of its lane. */
+  private async processOne(event: ReadyEvent): Promise<boolean> {
     const { db, inbound, logger } = this.deps;
+    const maxAttempts = this.deps.retry?.maxAttempts ?? MAX_ATTEMPTS;
+    const firstDelayMs = this.deps.retry?.firstDelayMs ?? FIRST_RETRY_DELAY_MS;
     const where = { dedupeKey: event.dedupeKey, state: "RECEIVED" as const };
     let outcome: Awaited<ReturnType<InboundService["processEvent"]>>;
     try {
       outcome = await inbound.processEvent(event);
     } catch (error) {
       const attempts = event.attempts + 1;
-      if (attempts >= MAX_ATTEMPTS) {
+      if (attempts >= maxAttempts) {
         logger.error(
           { err: error, dedupeKey: event.dedupeKey, attempts },
           "callback set aside after repeated failures",
         );
-        await db.inboundEvent.updateMany({
-          where,
-          data: { state: "SKIPPED", attempts, outcome: String(error).slice(0, 500) },
-        });
-        return;
+        await this.setAside(event, "failed", attempts, String(error).slice(0, 500));
+        return true;
       }
       const level = error instanceof SendNotYetRecorded ? "debug" : "warn";
       logger[level]({ err: error, dedupeKey: event.dedupeKey, attempts }, "callback will be processed again");
       await db.inboundEvent.updateMany({
         where,
-        data: { attempts, notBefore: new Date(Date.now() + backoffMs(attempts)) },
+        data: { attempts, notBefore: new Date(Date.now() + backoffMs(attempts, firstDelayMs)) },
       });
-      return;
+      return false;
     }
     if (outcome === "invalid") {
       // Bandwidth's payload holds a value the database refuses: retrying cannot help.
-      await db.inboundEvent.updateMany({ where, data: { state: "SKIPPED", outcome: "invalid" } });
+      logger.error({ dedupeKey: event.dedupeKey }, "callback set aside: it cannot be stored");
+      await this.setAside(event, "invalid", event.attempts, "invalid");
     } else if (outcome === "ignored") {
       await db.inboundEvent.update({ where: { dedupeKey: event.dedupeKey }, data: { outcome: "ignored" } });
     }
+    return true;
   }
+
+  /**
+   * Marks an event SKIPPED (kept, with its reason, for an operator), counts it, and says so in the
+   * thread of the conversation it belongs to, if one can be found: people reading the thread would
+   * otherwise never learn that a text or a delivery report is missing from it.
+   */
+  private async setAside(
+    event: StoredEvent,
+    reason: SetAsideReason,
+    attempts: number,
+    outcome: string,
+  ): Promise<void> {
+    const { db } = this.deps;
+    const conversationId = await db.$transaction(async (tx) => {
+      const marked = await tx.inboundEvent.updateMany({
+        where: { dedupeKey: event.dedupeKey, state: "RECEIVED" },
+        data: { state: "SKIPPED", attempts, outcome },
+      });
+      if (marked.count !== 1) return null;
+      const notice = await setAsideNotice(tx, event, reason);
+      if (!notice) return null;
+      await tx.message.create({
+        data: {
+          conversationId: notice.conversationId,
+          kind: "NOTICE",
+          text: notice.text,
+          postState: "PENDING",
+        },
+      });
+      return notice.conversationId;
+    });
+    this.deps.countSetAside(reason);
+    if (conversationId) await this.deps.requestThreadSync(conversationId);
+  }
+}
+
+/** The conversation a set-aside event belongs to, and what its thread is told; null if none is known. */
+async function setAsideNotice(
+  tx: Tx,
+  event: StoredEvent,
+  reason: SetAsideReason,
+): Promise<{ conversationId: string; text: string } | null> {
+  const parsed = laneFields.safeParse(event.payload);
+  if (!parsed.success) return null;
+  const { message, to } = parsed.data;
+  if (event.type !== "message-received") {
+    const sent = await tx.message.findUnique({
+      where: { bandwidthMessageId: message.id },
+      select: { conversationId: true },
+    });
+    if (!sent) return null;
+    return {
+      conversationId: sent.conversationId,
+      text: mrkdwn`:warning: A delivery report from Bandwidth (${event.type}) could not be taken in and was set aside; the delivery state shown here may be out of date.`
+        .markup,
+    };
+  }
+  const lineNumber = message.owner || to || "";
+  const line = await tx.line.findUnique({ where: { number: lineNumber }, select: { id: true } });
+  if (!line) return null;
+  const numbers = inboundParticipants(lineNumber, message.from ?? "", message.to ?? []);
+  const conversation = await findConversationByKey(tx, line.id, numbers);
+  if (!conversation) return null;
+  const from = message.from ? formatPhone(message.from) : "a contact";
+  const why =
+    reason === "failed" ? "it failed every attempt" : "Bandwidth sent it in a form that cannot be stored";
+  return {
+    conversationId: conversation.id,
+    text: mrkdwn`:warning: A text from ${from} could not be shown here: ${why}. It was set aside, and the texts after it follow.`
+      .markup,
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -35,6 +35,7 @@ beforeAll(async () => {
   build = buildApp();
   // A cluster of its own, since the drill stops it under the running app.
   serverDir = mkdtempSync(path.join(os.tmpdir(), "reply-all-pg-drill-"));
+  chmodSync(serverDir, 0o755);
   server = await startPostgresCluster({
     dataDir: path.join(serverDir, "data"),
     password: "drill",
