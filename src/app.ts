@@ -15,6 +15,7 @@ import { createChartRoute, USAGE_CHART_PATH } from "./http/charts";
 import { health, readiness } from "./http/health";
 import { createFront, type Route, type RouteHandler, requestIdOf } from "./http/router";
 import { type JobHandler, type JobQueue, QUEUES, startJobQueue } from "./jobs/queue";
+import { pruneInboundEvents, RETENTION_INTERVAL_MS } from "./jobs/retention";
 import { queueStats } from "./jobs/stats";
 import { startSweeper } from "./jobs/sweeper";
 import type { Logger } from "./logger";
@@ -105,6 +106,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
   const queue: JobQueue = await startJobQueue(databaseUrl, logger, {
     retryLimit: config.JOB_RETRY_LIMIT,
     retryDelaySeconds: config.JOB_RETRY_DELAY_SECONDS,
+    retentionHours: config.RETENTION_HOURS,
   });
 
   const shutdown = new Shutdown();
@@ -366,11 +368,16 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     counted(QUEUES.outboundSend, (data, context) => outbound.send(id(data, "conversationId"), context)),
     4,
   );
-  const sweeper = startSweeper(db, config.SWEEP_INTERVAL_MS, logger, {
-    requestThreadSync,
-    requestOutbound,
-    requestGroupStart,
-  });
+  const sweeper = startSweeper(
+    db,
+    config.SWEEP_INTERVAL_MS,
+    logger,
+    { requestThreadSync, requestOutbound, requestGroupStart },
+    {
+      intervalMs: RETENTION_INTERVAL_MS,
+      prune: () => pruneInboundEvents({ db, locks, logger }, { hours: config.RETENTION_HOURS }),
+    },
+  );
 
   const processor = new InboundProcessor({
     db,

@@ -82,6 +82,18 @@ const schema = z.object({
   /** Seconds before the first retry of a failed job; doubles each time. */
   JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).default(5),
   JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(8),
+  /**
+   * Hours after which taken-in Bandwidth callbacks and finished jobs are deleted. A callback's row
+   * is its dedupe key: Bandwidth retries for 24 hours, so the rows must outlive that with a margin.
+   */
+  RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(
+      48,
+      "must be at least 48: Bandwidth retries callbacks for 24 hours and their dedupe keys must outlive that",
+    )
+    .default(72),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -40,6 +40,26 @@ export class Locks {
     }
   }
 
+  /** Runs `fn` under the lock for `key` if no one holds it, else returns null at once without running it. */
+  async tryWithLock<T>(key: string, fn: () => Promise<T>): Promise<T | null> {
+    const client = await this.connect();
+    let locked = false;
+    try {
+      const { rows } = await client.query<{ held: boolean }>(
+        "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held",
+        [key],
+      );
+      locked = rows[0]?.held === true;
+      return locked ? await fn() : null;
+    } finally {
+      if (locked)
+        await client
+          .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key])
+          .catch(() => undefined);
+      client.release();
+    }
+  }
+
   /**
    * Holds a shared lock for `key` while `fn` runs. Writers take the exclusive one inside their
    * transaction (`lockExclusiveInTransaction`), so a reader never overlaps a write's commit.

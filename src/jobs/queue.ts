@@ -40,7 +40,12 @@ const POLL_SECONDS = 2;
 export interface QueueOptions {
   retryLimit: number;
   retryDelaySeconds: number;
+  /** Hours a finished job is kept (config RETENTION_HOURS), like the callbacks it came from. */
+  retentionHours: number;
 }
+
+/** pg-boss moves a finished job to its archive table after this long (its default), then deletes it. */
+const ARCHIVE_AFTER_SECONDS = 12 * 3_600;
 
 /**
  * Durable jobs on PostgreSQL with pg-boss, shared by every app instance on the same database.
@@ -58,6 +63,10 @@ export async function startJobQueue(
     schema: "pgboss",
     supervise: true,
     monitorStateIntervalSeconds: 30,
+    // A finished job lives ARCHIVE_AFTER_SECONDS in the job table, the rest of the horizon in the
+    // archive. pg-boss's maintenance runs on one instance at a time (its own advisory lock).
+    archiveCompletedAfterSeconds: ARCHIVE_AFTER_SECONDS,
+    deleteAfterSeconds: Math.max(3_600, options.retentionHours * 3_600 - ARCHIVE_AFTER_SECONDS),
   });
   let stopping = false;
   // While stopping (and the embedded PostgreSQL going down with us), dropped connections are expected.

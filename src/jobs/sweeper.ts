@@ -11,9 +11,23 @@ export interface SweeperTargets {
  * The rows are the outbox; jobs only wake the work. This re-queues whatever a crash (between a
  * commit and its job, or mid-job) left pending, at start and then periodically.
  */
-export function startSweeper(db: Db, intervalMs: number, logger: Logger, targets: SweeperTargets) {
+/** Deleting what is past the retention horizon, done by the sweeper every `intervalMs`. */
+export interface SweeperRetention {
+  intervalMs: number;
+  prune(): Promise<unknown>;
+}
+
+export function startSweeper(
+  db: Db,
+  intervalMs: number,
+  logger: Logger,
+  targets: SweeperTargets,
+  retention?: SweeperRetention,
+) {
   let timer: NodeJS.Timeout | null = null;
   let first = true;
+  // Not at start: an instance starting (or restarting in a loop) must not add a delete to its load.
+  let prunedAt = Date.now();
 
   async function sweep() {
     // On start everything pending is fair game; later only what has waited long enough to be lost.
@@ -63,6 +77,14 @@ export function startSweeper(db: Db, intervalMs: number, logger: Logger, targets
       await sweep();
     } catch (error) {
       logger.warn({ err: error }, "sweep failed");
+    }
+    if (retention && Date.now() - prunedAt >= retention.intervalMs) {
+      prunedAt = Date.now();
+      try {
+        await retention.prune();
+      } catch (error) {
+        logger.warn({ err: error }, "deleting old callbacks failed; trying again later");
+      }
     }
     timer = setTimeout(loop, intervalMs);
     timer.unref();

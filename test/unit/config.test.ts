@@ -153,6 +153,16 @@ describe("loadConfig", () => {
     ]);
   });
 
+  test("RETENTION_HOURS defaults to 72 and must outlive Bandwidth's 24 hours of retries twice over", () => {
+    expect(loadConfig({ ...COMPLETE }).RETENTION_HOURS).toBe(72);
+    expect(loadConfig({ ...COMPLETE, RETENTION_HOURS: "48" }).RETENTION_HOURS).toBe(48);
+    for (const hours of ["24", "47", "2.5", "soon"]) {
+      expect(
+        problemsAbout(configError({ ...COMPLETE, RETENTION_HOURS: hours }), "RETENTION_HOURS"),
+      ).toHaveLength(1);
+    }
+  });
+
   test("a DATABASE_URL that is not postgres:// is named", () => {
     for (const url of ["mysql://app@localhost/replyall", "not a url"]) {
       const error = configError({ ...COMPLETE, DATABASE_URL: url });
