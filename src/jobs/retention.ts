@@ -23,8 +23,8 @@ export interface RetentionOptions {
  * Deletes the Bandwidth callbacks taken in (PROCESSED) or set aside (SKIPPED) longer ago than the
  * horizon. Callbacks still waiting (RECEIVED) are never deleted, whatever their age. The rows are
  * the dedupe keys of the callbacks, and the horizon (≥ 48 h) outlives Bandwidth's 24 hours of
- * retries; a copy of a text arriving even later cannot become a second entry (a message's
- * Bandwidth id is unique). Returns null when another instance is pruning.
+ * retries; a copy of a text arriving even later is still a duplicate (InboundService finds its
+ * message by Bandwidth id). Returns null when another instance is pruning.
  */
 export async function pruneInboundEvents(
   deps: { db: Db; locks: Pick<Locks, "tryWithLock">; logger: Logger },

@@ -271,6 +271,12 @@ export class InboundService {
       );
       return "ignored" as const;
     }
+    // A copy that comes after retention deleted its event's row (and its dedupe key) is still one entry.
+    const known = await tx.message.findUnique({
+      where: { bandwidthMessageId: callback.message.id },
+      select: { id: true },
+    });
+    if (known) return "duplicate" as const;
     const sender = callback.message.from;
     const numbers = inboundParticipants(line.number, sender, callback.message.to);
     const conversation =

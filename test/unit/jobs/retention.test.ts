@@ -6,7 +6,9 @@ import { Locks } from "../../../src/db/locks";
 import { pruneInboundEvents, RETENTION_LOCK } from "../../../src/jobs/retention";
 import { createLogger } from "../../../src/logger";
 import { EventIntake } from "../../../src/services/eventIntake";
+import { dedupeKeyOf, InboundService } from "../../../src/services/inbound";
 import { INBOUND_EVENTS_CHANNEL } from "../../../src/services/inboundProcessor";
+import { inboundMessageCallback } from "../../support/bandwidthSpec";
 import { createTestDatabase } from "../../support/testDatabase";
 
 const HOURS = 72;
@@ -65,4 +67,36 @@ test("while another instance prunes, this one skips its turn", async () => {
   expect(skipped).toBeNull();
   expect(await db.inboundEvent.count({ where: { dedupeKey: "old-while-locked" } })).toBe(1);
   expect(await prune()).toEqual({ deleted: 1, batches: 1 });
+});
+
+test("a copy of a text that comes after its callback was deleted is not a second entry", async () => {
+  const line = "+19195550100";
+  await db.line.create({ data: { number: line, name: "Sales", groupEnabled: true } });
+  const inbound = new InboundService({
+    db,
+    logger: createLogger("silent"),
+    requestThreadSync: async () => {},
+    requestOutbound: async () => {},
+  });
+  const callback = inboundMessageCallback({
+    line,
+    from: "+14155550301",
+    to: [line, "+14155550302"],
+    text: "hi",
+  });
+  const event = { dedupeKey: dedupeKeyOf(callback), type: callback.type, payload: callback };
+  await intake.store([event]);
+  expect(await inbound.processEvent(event)).toBe("stored");
+  await db.inboundEvent.update({
+    where: { dedupeKey: event.dedupeKey },
+    data: { receivedAt: hoursAgo(HOURS + 1) },
+  });
+  expect(await prune()).toEqual({ deleted: 1, batches: 1 });
+
+  expect(await intake.store([event])).toMatchObject({ stored: 1 });
+  expect(await inbound.processEvent(event)).toBe("duplicate");
+  expect(await db.message.count({ where: { bandwidthMessageId: callback.message.id } })).toBe(1);
+  expect(await db.inboundEvent.findUniqueOrThrow({ where: { dedupeKey: event.dedupeKey } })).toMatchObject({
+    state: "PROCESSED",
+  });
 });
