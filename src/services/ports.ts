@@ -28,6 +28,8 @@ export type ThreadEntryView =
       text: string;
       /** Attachments that could not be fetched from Bandwidth, reported in the thread. */
       missingMedia: number;
+      /** Pictures already uploaded to Slack (unshared), shown in this post under the contact's name. */
+      pictures: PostedPicture[];
     }
   | {
       kind: "outbound";
@@ -52,6 +54,18 @@ export interface UploadedFile {
   contentType: string;
 }
 
+/** A picture for a contact's post: uploaded unshared, then shown by the post that refers to it. */
+export interface PictureUpload {
+  file: UploadedFile;
+  /** What it is and who sent it, for people who cannot see it (plain text, not markup). */
+  altText: string;
+}
+
+export interface PostedPicture {
+  slackFileId: string;
+  altText: string;
+}
+
 export interface SlackFile {
   id: string;
   name: string;
@@ -70,6 +84,11 @@ export interface ThreadPublisher {
   /** The channel's recent root post for this conversation, if any. */
   findRootPost(channel: string, conversationId: string): Promise<string | null>;
   uploadFiles(channel: string, threadTs: string, files: UploadedFile[], comment: string): Promise<void>;
+  /**
+   * Uploads pictures without sharing them to any channel: they are seen only in a post that shows
+   * them. Returns their Slack file ids, in order.
+   */
+  uploadPictures(pictures: PictureUpload[]): Promise<string[]>;
   /** Privately, to one user; in the thread when `threadTs` is given. */
   notifyUser(channel: string, user: string, text: SlackText, threadTs?: string): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | null>;

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import { senderIcons, senderLabel } from "../domain/labels";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
+import { formatPhone } from "../domain/phone";
 import { describeCost } from "../domain/segments";
 import { SlackText } from "../domain/slackText";
 import type { Logger } from "../logger";
@@ -36,6 +37,9 @@ function rateLimitedFor(error: unknown): number | null {
   if (code !== ErrorCode.RateLimitedError || typeof retryAfter !== "number") return null;
   return Math.max(1, retryAfter) * 1000;
 }
+
+/** What Slack shows in an image block (png, jpg, jpeg, gif); other media are shared as files. */
+const PICTURE_TYPES = new Set(["image/png", "image/jpeg", "image/jpg", "image/gif"]);
 
 const extensions: Record<string, string> = {
   "image/jpeg": "jpg",
@@ -261,6 +265,10 @@ export class ThreadSyncService {
     icons: Map<string, string>,
   ): Promise<string | null> {
     const { publisher } = this.deps;
+    // An entry whose post was made before (found in the thread after a crash, or posted before its
+    // other files failed to upload and the job is retrying) is not posted again: it already shows
+    // its pictures, and only the other files are uploaded.
+    const posted = (message.kind === "INBOUND" && message.slackTs ? message.slackTs : null) ?? found;
     let entry: ThreadEntryView;
     let files: UploadedFile[] = [];
     switch (message.kind) {
@@ -268,13 +276,28 @@ export class ThreadSyncService {
         const number = message.senderNumber ?? "";
         const contact = conversation.participants.find((p) => p.contact.number === number)?.contact;
         const fetched = await this.fetchMedia(message.media);
-        files = fetched.files;
+        const images = fetched.files.filter((f) => PICTURE_TYPES.has(f.contentType));
+        files = fetched.files.filter((f) => !images.includes(f));
+        // Uploaded unshared before the post that shows them: an upload in doubt (a crash) leaves only
+        // a private file no one sees, and the post itself stays adoptable by its metadata.
+        const sender = contact?.name?.trim()
+          ? `${contact.name.trim()} ${formatPhone(number)}`
+          : formatPhone(number);
+        const uploads = images.map((file, index) => ({
+          file,
+          altText: `Picture${images.length > 1 ? ` ${index + 1} of ${images.length}` : ""} from ${sender}`,
+        }));
+        const ids = posted ? [] : await publisher.uploadPictures(uploads);
         entry = {
           kind: "inbound",
           senderLabel: senderLabel(contact?.name, number),
           senderIcon: icons.get(number) ?? ":speech_balloon:",
           text: message.text,
           missingMedia: fetched.missing,
+          pictures: ids.map((slackFileId, index) => ({
+            slackFileId,
+            altText: uploads[index]?.altText ?? "",
+          })),
         };
         break;
       }
@@ -301,9 +324,6 @@ export class ThreadSyncService {
       case "COMPLIANCE":
         return null;
     }
-    // An entry whose text was posted before its files failed to upload (the job is retrying) is
-    // not posted again: only the files are.
-    const posted = (message.kind === "INBOUND" && message.slackTs ? message.slackTs : null) ?? found;
     const ts = posted ?? (await publisher.postEntry(channel, threadTs, entry, message.id));
     if (files.length && entry.kind === "inbound") {
       if (!posted) {

@@ -29,6 +29,11 @@ const postedRootSchema = z.object({
   metadata: z.object({ event_type: z.string(), event_payload: z.object({ conversation_id: z.string() }) }),
 });
 
+/** What filesUploadV2 returns: one files.completeUploadExternal answer per destination. */
+const completedUploadsSchema = z.object({
+  files: z.array(z.object({ files: z.array(z.object({ id: z.string().min(1) })) })),
+});
+
 /** ThreadPublisher on the Slack Web API. Rate limits (429 Retry-After) are honoured by WebClient. */
 export function createSlackPublisher(
   client: WebClient,
@@ -136,6 +141,22 @@ export function createSlackPublisher(
         initial_comment: escapeMrkdwn(comment),
         file_uploads: files.map((f) => ({ file: f.bytes, filename: f.filename })),
       });
+    },
+
+    async uploadPictures(pictures) {
+      if (pictures.length === 0) return [];
+      // No channel: files.completeUploadExternal then shares them nowhere, and a post shows them.
+      const result = await client.filesUploadV2({
+        file_uploads: pictures.map((p) => ({
+          file: p.file.bytes,
+          filename: p.file.filename,
+          alt_text: p.altText,
+        })),
+      });
+      const ids = completedUploadsSchema.parse(result).files.flatMap((c) => c.files.map((f) => f.id));
+      if (ids.length !== pictures.length)
+        throw new Error(`files.completeUploadExternal returned ${ids.length} of ${pictures.length} files`);
+      return ids;
     },
 
     async notifyUser(channel, user, message, threadTs) {

@@ -40,6 +40,7 @@ const publisher: ThreadPublisher = {
   findEntryPosts: async () => new Map(),
   findRootPost: async () => null,
   uploadFiles: async () => undefined,
+  uploadPictures: async () => [],
   notifyUser: async () => undefined,
   permalink: async () => null,
   react: async () => undefined,

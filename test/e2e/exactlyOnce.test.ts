@@ -5,7 +5,7 @@ import { statusCallback } from "../support/bandwidthSpec";
 import { contactTexts, startGroup, teammateReplies } from "../support/flows";
 import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { blockActionsBody } from "../support/slackRequests";
-import { postsIn } from "./relayHelpers";
+import { PNG_BYTES, postsIn } from "./relayHelpers";
 
 let h: Harness;
 
@@ -236,6 +236,59 @@ describe("Slack posts carry their entry's id and are adopted, not repeated", () 
       event_payload: { entry_id: entry.id },
     });
     expect(h.slack.callsTo("conversations.replies").some((c) => c.args.include_all_metadata)).toBe(true);
+  });
+
+  test("a contact's picture post whose answer was lost is adopted: one post, the picture in it, uploaded once", async () => {
+    const contacts = ["+16175550611", "+16175550612"];
+    const { thread } = await groupWith(contacts);
+    h.bandwidth.putMedia("adopt/0/pic.png", PNG_BYTES, "image/png");
+    const uploadsBefore = h.slack.callsTo("files.completeUploadExternal").length;
+    h.slack.failNext("chat.postMessage", 1, { dropAfterHandling: true });
+    await contactTexts(h, {
+      from: contacts[0] ?? "",
+      others: contacts.slice(1),
+      text: "Picture once",
+      media: [h.bandwidth.mediaUrl("adopt/0/pic.png")],
+    });
+    const entry = await eventually(async () => {
+      const m = await h.app.db.message.findFirst({ where: { text: "Picture once" } });
+      return m?.postState === "POSTED" ? m : undefined;
+    }, 20_000);
+    const stored = h.slack.messagesIn(thread.channel).filter((m) => m.text === "Picture once");
+    expect(stored).toHaveLength(1);
+    expect(entry.slackTs).toBe(stored[0]?.ts);
+    // Uploaded before the post, and not again once the post was found: the adopted post shows it.
+    const uploads = h.slack.callsTo("files.completeUploadExternal").slice(uploadsBefore);
+    expect(uploads).toHaveLength(1);
+    const fileId = ((uploads[0]?.args.files ?? []) as { id: string }[])[0]?.id;
+    expect(JSON.stringify(stored[0]?.blocks)).toContain(`"slack_file":{"id":"${fileId}"}`);
+  });
+
+  test("a picture upload whose answer was lost leaves an unshared file at most: the post is made once", async () => {
+    const contacts = ["+16175550621", "+16175550622"];
+    const { thread } = await groupWith(contacts);
+    h.bandwidth.putMedia("doubt/0/pic.png", PNG_BYTES, "image/png");
+    const uploadsBefore = h.slack.callsTo("files.completeUploadExternal").length;
+    h.slack.failNext("files.completeUploadExternal", 1, { dropAfterHandling: true });
+    await contactTexts(h, {
+      from: contacts[0] ?? "",
+      others: contacts.slice(1),
+      text: "Upload in doubt",
+      media: [h.bandwidth.mediaUrl("doubt/0/pic.png")],
+    });
+    await eventually(async () => {
+      const m = await h.app.db.message.findFirst({ where: { text: "Upload in doubt" } });
+      return m?.postState === "POSTED" ? m : undefined;
+    }, 20_000);
+    const stored = h.slack.messagesIn(thread.channel).filter((m) => m.text === "Upload in doubt");
+    expect(stored).toHaveLength(1);
+    // The first upload was made but its answer lost: uploaded again, and never shared in a channel.
+    const uploads = h.slack.callsTo("files.completeUploadExternal").slice(uploadsBefore);
+    expect(uploads).toHaveLength(2);
+    for (const upload of uploads) expect(upload.args.channel_id).toBeUndefined();
+    const [lost, shown] = uploads.map((u) => ((u.args.files ?? []) as { id: string }[])[0]?.id);
+    expect(lost).not.toBe(shown);
+    expect(JSON.stringify(stored[0]?.blocks)).toContain(`"slack_file":{"id":"${shown}"}`);
   });
 
   test("a thread root Slack made whose answer was lost is adopted: one root", async () => {

@@ -359,31 +359,48 @@ describe("the inbound webhook refuses bad input without losing good input", () =
 });
 
 describe("MMS", () => {
-  test("an image arrives as a file in the thread, bytes intact", async () => {
+  test("a picture appears in the contact's own post, under their name and icon, with alt text saying who sent it", async () => {
     const group = freshNumbers(2);
     const [a] = group as [string];
+    await nameContact(h, a, "Ana Ruiz");
     const id = "1700000000001mmsphoto0000001";
     h.bandwidth.putMedia(`${id}/0/photo.png`, PNG_BYTES, "image/png");
     await sendText(h, a, group, "look at this", { id, media: [h.bandwidth.mediaUrl(`${id}/0/photo.png`)] });
     const thread = await threadOf(h, group);
 
     const [post] = await waitForPosts(h, thread, 1);
+    const altText = `Picture from Ana Ruiz ${formatUs(a)}`;
+    // The contact's post holds the text and the picture; the app posts nothing under its own name.
+    expect(post?.username).toBe("Ana Ruiz");
+    expect(post?.icon_emoji).toMatch(/^:.+:$/);
     expect(post?.text).toBe("look at this");
-    const calls = await h.slack.waitForCalls("files.completeUploadExternal", 1);
     const [urlCall] = h.slack.callsTo("files.getUploadURLExternal");
     expect(urlCall?.args.filename).toBe("photo.png");
+    expect(urlCall?.args.alt_text).toBe(altText);
     expect(Number(urlCall?.args.length)).toBe(PNG_BYTES.length);
     const uploads = h.slack.callsTo(UPLOAD_CALL);
     expect(uploads).toHaveLength(1);
     const fileId = String(uploads[0]?.args.file_id);
     expect(h.slack.uploadedFiles.get(fileId)?.equals(PNG_BYTES)).toBe(true);
-    const complete = calls[0]?.args as { channel_id?: string; thread_ts?: string; files?: { id: string }[] };
-    expect(complete.channel_id).toBe(thread.channel);
-    expect(complete.thread_ts).toBe(thread.ts);
-    expect(complete.files?.map((f) => f.id)).toEqual([fileId]);
+    expect(post?.blocks).toEqual([
+      { type: "section", text: { type: "mrkdwn", text: "look at this" } },
+      { type: "image", slack_file: { id: fileId }, alt_text: altText },
+    ]);
+    // Uploaded without a channel: shared nowhere but in that post, and before it.
+    const [complete] = h.slack.callsTo("files.completeUploadExternal");
+    expect(complete?.args.channel_id).toBeUndefined();
+    expect(complete?.args.thread_ts).toBeUndefined();
+    expect(complete?.args.initial_comment).toBeUndefined();
+    expect(((complete?.args.files ?? []) as { id: string }[]).map((f) => f.id)).toEqual([fileId]);
+    const uploaded = h.slack.calls.findIndex((c) => c.method === "files.completeUploadExternal");
+    const posted = h.slack.calls.findIndex(
+      (c) => c.method === "chat.postMessage" && c.args.thread_ts === thread.ts,
+    );
+    expect(uploaded).toBeGreaterThanOrEqual(0);
+    expect(uploaded).toBeLessThan(posted);
   });
 
-  test("a group MMS with a SMIL layout part and two images: both images in one upload, no SMIL", async () => {
+  test("a group MMS with a SMIL layout part and two images: both pictures in the one post, no SMIL", async () => {
     const group = freshNumbers(3);
     const [a] = group as [string];
     const id = "1700000000004mmstwo00000001";
@@ -395,16 +412,54 @@ describe("MMS", () => {
     const media = ["0/smil.smil", "1/first.png", "2/part2"].map((p) => h.bandwidth.mediaUrl(`${id}/${p}`));
     await sendText(h, a, group, "", { id, media });
     const thread = await threadOf(h, group);
-    const [complete] = await h.slack.waitForCalls("files.completeUploadExternal", 1);
-    expect(complete?.args.thread_ts).toBe(thread.ts);
+    const [post] = await waitForPosts(h, thread, 1);
+    expect(post?.username).toBe(formatUs(a));
+    const [complete] = h.slack.callsTo("files.completeUploadExternal");
+    expect(complete?.args.thread_ts).toBeUndefined();
     expect(complete?.args.files).toHaveLength(2);
     const names = h.slack.callsTo("files.getUploadURLExternal").map((c) => c.args.filename);
     expect(names.sort()).toEqual(["attachment-3.jpg", "first.png"]);
     const bytes = [...h.slack.uploadedFiles.values()];
     expect(bytes.some((b) => b.equals(PNG_BYTES))).toBe(true);
     expect(bytes.some((b) => b.equals(jpeg))).toBe(true);
+    const ids = ((complete?.args.files ?? []) as { id: string }[]).map((f) => f.id);
+    expect(post?.blocks).toEqual(
+      ids.map((fileId, i) => ({
+        type: "image",
+        slack_file: { id: fileId },
+        alt_text: `Picture ${i + 1} of 2 from ${formatUs(a)}`,
+      })),
+    );
+    expect(post?.text).toBe("_(2 pictures)_");
+  });
+
+  test("a vCard is shared in the thread as a file, its comment naming the sender, escaped; the picture stays in the post", async () => {
+    const group = freshNumbers(2);
+    const [a] = group as [string];
+    await nameContact(h, a, "Ana <Ruiz> & Co");
+    const id = "1700000000005mmsvcard0000001";
+    h.bandwidth.putMedia(`${id}/0/photo.gif`, "GIF89a", "image/gif");
+    h.bandwidth.putMedia(`${id}/1/ana.vcf`, "BEGIN:VCARD\nEND:VCARD", "text/vcard");
+    const media = ["0/photo.gif", "1/ana.vcf"].map((p) => h.bandwidth.mediaUrl(`${id}/${p}`));
+    await sendText(h, a, group, "my card", { id, media });
+    const thread = await threadOf(h, group);
     const [post] = await waitForPosts(h, thread, 1);
-    expect(post?.username).toBe(formatUs(a));
+    const completes = await h.slack.waitForCalls("files.completeUploadExternal", 2);
+    const [picture, card] = completes;
+    expect(picture?.args.channel_id).toBeUndefined();
+    const pictureId = ((picture?.args.files ?? []) as { id: string }[])[0]?.id;
+    expect(post?.blocks).toContainEqual({
+      type: "image",
+      slack_file: { id: pictureId },
+      alt_text: `Picture from Ana <Ruiz> & Co ${formatUs(a)}`,
+    });
+    expect(card?.args.channel_id).toBe(thread.channel);
+    expect(card?.args.thread_ts).toBe(thread.ts);
+    expect(card?.args.initial_comment).toBe("Sent by Ana &lt;Ruiz&gt; &amp; Co");
+    expect(h.slack.callsTo("files.getUploadURLExternal").map((c) => c.args.filename)).toEqual([
+      "photo.gif",
+      "ana.vcf",
+    ]);
   });
 
   test("an attachment Bandwidth cannot serve (404) is reported in the thread, and the text still arrives", async () => {
@@ -426,10 +481,11 @@ describe("MMS", () => {
     const group = freshNumbers(2);
     const [a] = group as [string];
     const id = "1700000000003mmsretry0000001";
-    h.bandwidth.putMedia(`${id}/0/retry.png`, PNG_BYTES, "image/png");
+    // A PDF is shared in the thread after the text's post; a failed share must not repost the text.
+    h.bandwidth.putMedia(`${id}/0/retry.pdf`, "%PDF-1.4", "application/pdf");
     // Slack refuses the completion once (ok:false is not retried by WebClient): the job fails and retries.
     h.slack.failNext("files.completeUploadExternal", 1, { error: "internal_error" });
-    await sendText(h, a, group, "second try", { id, media: [h.bandwidth.mediaUrl(`${id}/0/retry.png`)] });
+    await sendText(h, a, group, "second try", { id, media: [h.bandwidth.mediaUrl(`${id}/0/retry.pdf`)] });
     const thread = await threadOf(h, group);
     await h.slack.waitFor((calls) => calls.some((c) => c.method === "files.completeUploadExternal"), 20_000);
     await sendText(h, a, group, "sentinel");

@@ -124,6 +124,16 @@ const BUILDERS: Record<string, () => unknown> = {
       senderIcon: ":one:",
       text: HOSTILE,
       missingMedia: 1,
+      pictures: [],
+    }),
+    // With pictures the text moves into sections beside the image blocks: escaped there too.
+    threadEntryMessage({
+      kind: "inbound",
+      senderLabel: HOSTILE,
+      senderIcon: ":one:",
+      text: HOSTILE,
+      missingMedia: 1,
+      pictures: [{ slackFileId: "F0PICTURE1", altText: `Picture from ${HOSTILE}` }],
     }),
     threadEntryMessage({
       kind: "outbound",

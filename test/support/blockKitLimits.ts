@@ -119,7 +119,11 @@ export function blockKitProblems(view: Json): string[] {
         checkElement(b.element, where);
         break;
       case "image":
-        check(typeof b.image_url === "string" && b.image_url.length <= 3000, `${where}: image_url`);
+        // A public URL or a Slack file (by id or url), never both.
+        check(
+          (typeof b.image_url === "string" && b.image_url.length <= 3000) !== isObject(b.slack_file),
+          `${where}: exactly one of image_url and slack_file`,
+        );
         check(typeof b.alt_text === "string" && b.alt_text.length <= 2000, `${where}: alt_text`);
         break;
     }

@@ -415,9 +415,13 @@ interface FileRecord {
   channel_id?: string;
   thread_ts?: string;
   initial_comment?: string;
+  alt_text?: string;
   completed: boolean;
   created: number;
 }
+
+/** The file types an image block shows (Slack: png, jpg, jpeg, gif), told by the file's name here. */
+const IMAGE_BLOCK_FILE = /\.(png|jpe?g|gif)$/i;
 
 interface FaultRule {
   method: string;
@@ -625,12 +629,41 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       throw new SlackApiError("hash_conflict");
   };
 
+  /**
+   * Image blocks as Slack checks them: alt text, and exactly one source; a `slack_file` must name a
+   * file whose upload was completed (or one registered as already in Slack) and that is a picture.
+   * Slack refuses the whole message otherwise (invalid_blocks).
+   */
+  const imageBlockProblem = (blocks: unknown): string | undefined => {
+    if (!Array.isArray(blocks)) return undefined;
+    for (const [i, block] of blocks.entries()) {
+      if (!isRecord(block) || block.type !== "image") continue;
+      const where = `blocks/${i}`;
+      if (typeof block.alt_text !== "string" || block.alt_text.length === 0 || block.alt_text.length > 2000)
+        return `${where}/alt_text must be a string of 1 to 2000 characters`;
+      const file = block.slack_file;
+      if ((block.image_url === undefined) === (file === undefined))
+        return `${where} must have exactly one of image_url and slack_file`;
+      if (file === undefined) continue;
+      if (!isRecord(file) || (file.id === undefined) === (file.url === undefined))
+        return `${where}/slack_file must have exactly one of id and url`;
+      if (typeof file.id !== "string") continue;
+      const uploaded = files.get(file.id);
+      const name = uploaded?.completed ? uploaded.filename : registered.get(file.id)?.name;
+      if (name === undefined) return `${where}/slack_file: invalid slack file id ${file.id}`;
+      if (!IMAGE_BLOCK_FILE.test(name))
+        return `${where}/slack_file: ${file.id} is not a png, jpg or gif image`;
+    }
+    return undefined;
+  };
+
   const postMessageLike = (args: Json, kind: "message" | "ephemeral"): StoredMessage => {
     const channel = requireStr(args, "channel", "channel_not_found");
     const text = str(args, "text") ?? "";
     if (text === "" && args.blocks === undefined && args.attachments === undefined)
       throw new SlackApiError("no_text");
-    const blockProblem = validateBlocks(args.blocks, MAX_MESSAGE_BLOCKS, "blocks");
+    const blockProblem =
+      validateBlocks(args.blocks, MAX_MESSAGE_BLOCKS, "blocks") ?? imageBlockProblem(args.blocks);
     if (blockProblem)
       throw new SlackApiError("invalid_blocks", {
         response_metadata: { messages: [`[ERROR] ${blockProblem}`] },
@@ -758,7 +791,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       "chat.update",
       (args) => {
         const message = findOwnMessage(args, "ts");
-        const blockProblem = validateBlocks(args.blocks, MAX_MESSAGE_BLOCKS, "blocks");
+        const blockProblem =
+          validateBlocks(args.blocks, MAX_MESSAGE_BLOCKS, "blocks") ?? imageBlockProblem(args.blocks);
         if (blockProblem)
           throw new SlackApiError("invalid_blocks", {
             response_metadata: { messages: [`[ERROR] ${blockProblem}`] },
@@ -960,11 +994,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const length = Number(requireStr(args, "length"));
         if (!Number.isInteger(length) || length < 1) throw new SlackApiError("invalid_arguments");
         const id = newId("F");
+        const altText = str(args, "alt_text");
         files.set(id, {
           id,
           filename,
           title: filename,
           length,
+          ...(altText !== undefined ? { alt_text: altText } : {}),
           mimetype: "application/octet-stream",
           completed: false,
           created: Math.floor(Date.now() / 1000),

@@ -230,6 +230,52 @@ describe("fakeSlack with the real WebClient", () => {
     expect(info.file).toMatchObject({ id, name: "photo.png", size: bytes.length });
   });
 
+  it("an upload without a channel is shared nowhere; an image block may show it by id, an unknown id is refused", async () => {
+    const res = await client.filesUploadV2({
+      file_uploads: [{ file: Buffer.from("png"), filename: "pic.png", alt_text: "Picture from Ana" }],
+    });
+    const [complete] = fake.callsTo("files.completeUploadExternal");
+    expect(complete?.args.channel_id).toBeUndefined();
+    expect(fake.callsTo("files.getUploadURLExternal")[0]?.args.alt_text).toBe("Picture from Ana");
+    const id = String(((complete?.args.files ?? []) as { id: string }[])[0]?.id);
+    expect(JSON.stringify(res)).toContain(id);
+    const image = (fileId: string) => ({
+      type: "image",
+      slack_file: { id: fileId },
+      alt_text: "Picture from Ana",
+    });
+    const posted = await client.chat.postMessage({ channel: "C1", text: "pic", blocks: [image(id)] });
+    expect(posted.ok).toBe(true);
+    await expect(
+      client.chat.postMessage({ channel: "C1", text: "pic", blocks: [image("F0NOSUCHFILE")] }),
+    ).rejects.toMatchObject({ data: { error: "invalid_blocks" } });
+    // Not a picture Slack can show in an image block.
+    await client.filesUploadV2({ file_uploads: [{ file: Buffer.from("%PDF"), filename: "doc.pdf" }] });
+    const pdf = String(
+      ((fake.callsTo("files.completeUploadExternal")[1]?.args.files ?? []) as { id: string }[])[0]?.id,
+    );
+    await expect(
+      client.chat.postMessage({ channel: "C1", text: "pdf", blocks: [image(pdf)] }),
+    ).rejects.toMatchObject({ data: { error: "invalid_blocks" } });
+    // Alt text is required, and one source only.
+    await expect(
+      client.chat.postMessage({
+        channel: "C1",
+        text: "pic",
+        blocks: [{ type: "image", slack_file: { id }, alt_text: "" }],
+      }),
+    ).rejects.toMatchObject({ data: { error: "invalid_blocks" } });
+    await expect(
+      client.chat.postMessage({
+        channel: "C1",
+        text: "pic",
+        blocks: [
+          { type: "image", slack_file: { id }, image_url: "https://example.com/a.png", alt_text: "a" },
+        ],
+      }),
+    ).rejects.toMatchObject({ data: { error: "invalid_blocks" } });
+  });
+
   it("serves registered files to bearer-authenticated GETs only", async () => {
     const file = fake.registerFile({
       id: "F9",

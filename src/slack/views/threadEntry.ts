@@ -12,6 +12,28 @@ export interface EntryMessage {
   icon_emoji?: string;
 }
 
+/** Block Kit caps a section's text; a long text is split over sections, never inside an entity. */
+const SECTION_TEXT_MAX = 3000;
+
+function textSections(text: string): KnownBlock[] {
+  const sections: KnownBlock[] = [];
+  let chunk = "";
+  let size = 0;
+  const flush = () => {
+    if (chunk) sections.push({ type: "section", text: { type: "mrkdwn", text: mrkdwn`${chunk}`.markup } });
+    chunk = "";
+    size = 0;
+  };
+  for (const character of text) {
+    const width = mrkdwn`${character}`.length;
+    if (size + width > SECTION_TEXT_MAX) flush();
+    chunk += character;
+    size += width;
+  }
+  flush();
+  return sections;
+}
+
 /** How one conversation entry reads in the Slack thread. */
 export function threadEntryMessage(entry: ThreadEntryView): EntryMessage {
   switch (entry.kind) {
@@ -22,10 +44,34 @@ export function threadEntryMessage(entry: ThreadEntryView): EntryMessage {
           ? mrkdwn`\n:warning: ${entry.missingMedia} attachment${entry.missingMedia === 1 ? "" : "s"} could not be fetched from Bandwidth.`
           : SlackText.empty;
       // username/icon_emoji (chat:write.customize) make each contact read as a distinct sender.
+      const identity = { username: entry.senderLabel, icon_emoji: entry.senderIcon };
+      if (entry.pictures.length === 0)
+        return { text: mrkdwn`${body}${missing}`.clip(39_000).markup, ...identity };
+      // With blocks, `text` is only the notification's fallback: the text itself goes in sections.
+      const n = entry.pictures.length;
+      const fallback = entry.text ? body : mrkdwn`_(${n === 1 ? "a picture" : `${n} pictures`})_`;
       return {
-        text: mrkdwn`${body}${missing}`.clip(39_000).markup,
-        username: entry.senderLabel,
-        icon_emoji: entry.senderIcon,
+        text: mrkdwn`${fallback}${missing}`.clip(39_000).markup,
+        blocks: [
+          ...textSections(entry.text),
+          ...(entry.missingMedia > 0
+            ? [
+                {
+                  type: "context" as const,
+                  elements: [{ type: "mrkdwn" as const, text: missing.markup.trim() }],
+                },
+              ]
+            : []),
+          // The picture itself, in the contact's own post; alt text is plain text, never markup.
+          ...entry.pictures.map(
+            (picture): KnownBlock => ({
+              type: "image",
+              slack_file: { id: picture.slackFileId },
+              alt_text: picture.altText.slice(0, 2000),
+            }),
+          ),
+        ],
+        ...identity,
       };
     }
     case "outbound": {
