@@ -8,7 +8,7 @@ import { createConversation } from "../../../src/services/conversations";
 import { EventIntake } from "../../../src/services/eventIntake";
 import { dedupeKeyOf, InboundService, type StoredEvent } from "../../../src/services/inbound";
 import { INBOUND_EVENTS_CHANNEL, InboundProcessor } from "../../../src/services/inboundProcessor";
-import { inboundMessageCallback } from "../../support/bandwidthSpec";
+import { inboundMessageCallback, statusCallback } from "../../support/bandwidthSpec";
 import { createTestDatabase } from "../../support/testDatabase";
 
 const LINE = "+19195550100";
@@ -179,4 +179,47 @@ test("a text that fails every attempt is set aside with a notice in its thread a
 
   const counted = await metrics.registry.getSingleMetricAsString("replyall_inbound_set_aside_total");
   expect(counted).toContain('replyall_inbound_set_aside_total{reason="failed"} 1');
+});
+
+test("a delivery report that fails every attempt is noted in the thread of the text it reports on; its later reports go on", async () => {
+  const conversation = await db.$transaction((tx) =>
+    createConversation(tx, {
+      lineId,
+      numbers: ["+14155550401", "+14155550402"],
+      channelId: "C0SALES",
+      name: null,
+      startedBy: null,
+    }),
+  );
+  const bandwidthMessageId = "sent-1";
+  await db.message.create({
+    data: { conversationId: conversation.id, kind: "OUTBOUND", bandwidthMessageId, sendState: "SENT" },
+  });
+  const reports = ["+14155550401", "+14155550402"].map((recipient) =>
+    statusCallback({
+      type: "message-sent",
+      messageId: bandwidthMessageId,
+      line: LINE,
+      recipient,
+      allRecipients: ["+14155550401", "+14155550402"],
+    }),
+  );
+  const keys = reports.map(dedupeKeyOf);
+  await intake.store(reports.map((r, i) => ({ dedupeKey: keys[i] ?? "", type: r.type, payload: r })));
+  const inbound = new FaultyInbound(keys[0] ?? "", Number.POSITIVE_INFINITY);
+  const { processor, metrics, synced } = processorFor(inbound, 3);
+  processor.start();
+  try {
+    await waitFor("the second report", async () => inbound.calls.includes(keys[1] ?? ""));
+  } finally {
+    await processor.stop();
+  }
+  expect(inbound.calls).toEqual([`${keys[0]}:failed`, `${keys[0]}:failed`, `${keys[0]}:failed`, keys[1]]);
+  const notices = await db.message.findMany({ where: { conversationId: conversation.id, kind: "NOTICE" } });
+  expect(notices).toHaveLength(1);
+  expect(notices[0]?.text).toContain("A delivery report from Bandwidth (message-sent) could not be taken in");
+  expect(synced).toContain(conversation.id);
+  expect(await metrics.registry.getSingleMetricAsString("replyall_inbound_set_aside_total")).toContain(
+    'replyall_inbound_set_aside_total{reason="failed"} 1',
+  );
 });
