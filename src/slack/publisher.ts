@@ -34,6 +34,10 @@ const completedUploadsSchema = z.object({
   files: z.array(z.object({ files: z.array(z.object({ id: z.string().min(1) })) })),
 });
 
+const fileInfoSchema = z.object({ file: z.object({ mimetype: z.string() }) });
+/** About 6 s in all: Slack usually finishes a picture within a second. */
+const PROCESSING_PAUSES_MS = [100, 200, 400, 800, 1600, 3200];
+
 /** ThreadPublisher on the Slack Web API. Rate limits (429 Retry-After) are honoured by WebClient. */
 export function createSlackPublisher(
   client: WebClient,
@@ -156,6 +160,16 @@ export function createSlackPublisher(
       const ids = completedUploadsSchema.parse(result).files.flatMap((c) => c.files.map((f) => f.id));
       if (ids.length !== pictures.length)
         throw new Error(`files.completeUploadExternal returned ${ids.length} of ${pictures.length} files`);
+      // Slack completes an upload asynchronously, and refuses an image block naming a file it has not
+      // finished (invalid_blocks): wait, boundedly, until files.info gives each file its type. Past
+      // the bound the post is tried all the same; if Slack refuses it, the job tries again later.
+      for (const id of ids) {
+        for (const pause of PROCESSING_PAUSES_MS) {
+          const info = fileInfoSchema.safeParse(await client.files.info({ file: id }).catch(() => null));
+          if (info.success && info.data.file.mimetype) break;
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      }
       return ids;
     },
 

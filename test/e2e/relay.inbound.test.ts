@@ -400,6 +400,27 @@ describe("MMS", () => {
     expect(uploaded).toBeLessThan(posted);
   });
 
+  test("a picture Slack is still processing is not named in a post until it is ready: posted once, not refused", async () => {
+    const group = freshNumbers(2);
+    const [a] = group as [string];
+    const id = "1700000000006mmsslow00000001";
+    h.bandwidth.putMedia(`${id}/0/slow.jpg`, PNG_BYTES, "image/jpeg");
+    h.slack.setFileProcessing(700);
+    await sendText(h, a, group, "still processing", {
+      id,
+      media: [h.bandwidth.mediaUrl(`${id}/0/slow.jpg`)],
+    });
+    const thread = await threadOf(h, group);
+    const [post] = await waitForPosts(h, thread, 1);
+    const [complete] = h.slack.callsTo("files.completeUploadExternal");
+    const fileId = ((complete?.args.files ?? []) as { id: string }[])[0]?.id;
+    expect(JSON.stringify(post?.blocks)).toContain(`"slack_file":{"id":"${fileId}"}`);
+    // Asked until Slack gave the file its type; no post was refused on the way.
+    expect(h.slack.callsTo("files.info").length).toBeGreaterThan(1);
+    expect(h.slack.calls.filter((c) => c.method === "chat.postMessage" && c.error)).toHaveLength(0);
+    expect(h.slack.callsTo("files.completeUploadExternal")).toHaveLength(1);
+  });
+
   test("a group MMS with a SMIL layout part and two images: both pictures in the one post, no SMIL", async () => {
     const group = freshNumbers(3);
     const [a] = group as [string];

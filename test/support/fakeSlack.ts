@@ -162,6 +162,11 @@ export interface FakeSlack {
   rateLimitPerChannel(postsPerSecond: number | null): void;
   /** Waits this long after making a post before answering: the window in which a crash leaves it in doubt. */
   setPostAnswerDelay(ms: number): void;
+  /**
+   * Slack completes an upload asynchronously: for `ms` after files.completeUploadExternal the file
+   * has no type yet (files.info: empty mimetype) and an image block naming it is refused.
+   */
+  setFileProcessing(ms: number): void;
   /** Answers `method` only after `ms` (0: at once again): a slow Slack, for callers with a deadline. */
   delayAnswers(method: string, ms: number): void;
   waitFor(
@@ -418,6 +423,8 @@ interface FileRecord {
   alt_text?: string;
   completed: boolean;
   created: number;
+  /** When Slack has finished processing it (completion is asynchronous); until then it is half-made. */
+  processedAt?: number;
 }
 
 /** The file types an image block shows (Slack: png, jpg, jpeg, gif), told by the file's name here. */
@@ -579,8 +586,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     timestamp: f.created,
     name: f.filename,
     title: f.title,
-    mimetype: f.mimetype,
-    filetype: filetypeOf(f.filename),
+    mimetype: processing(f) ? "" : f.mimetype,
+    filetype: processing(f) ? "" : filetypeOf(f.filename),
     user: BOT_USER_ID,
     size: f.bytes?.length ?? f.length,
     mode: "hosted",
@@ -650,7 +657,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (typeof file.id !== "string") continue;
       const uploaded = files.get(file.id);
       const name = uploaded?.completed ? uploaded.filename : registered.get(file.id)?.name;
-      if (name === undefined) return `${where}/slack_file: invalid slack file id ${file.id}`;
+      if (name === undefined || (uploaded && processing(uploaded)))
+        return `invalid slack file [json-pointer:/${where}/slack_file]`;
       if (!IMAGE_BLOCK_FILE.test(name))
         return `${where}/slack_file: ${file.id} is not a png, jpg or gif image`;
     }
@@ -731,6 +739,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   };
 
   let postAnswerDelayMs = 0;
+  let fileProcessingMs = 0;
+  const processing = (f: FileRecord) => f.processedAt !== undefined && Date.now() < f.processedAt;
   const byTs = (a: StoredMessage, b: StoredMessage): number => Number(a.ts) - Number(b.ts);
 
   /** oldest/latest (exclusive unless inclusive), limit and an offset cursor, as Slack pages. */
@@ -1023,6 +1033,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const channelId = str(args, "channel_id") ?? str(args, "channels");
         for (const record of records) {
           record.completed = true;
+          record.processedAt = Date.now() + fileProcessingMs;
           record.channel_id = channelId;
           record.thread_ts = str(args, "thread_ts");
           record.initial_comment = str(args, "initial_comment");
@@ -1263,6 +1274,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     setPostAnswerDelay: (ms) => {
       postAnswerDelayMs = ms;
     },
+    setFileProcessing: (ms) => {
+      fileProcessingMs = ms;
+    },
     delayAnswers: (method, ms) => {
       if (ms > 0) answerDelays.set(method, ms);
       else answerDelays.delete(method);
@@ -1323,6 +1337,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       customHandlers.clear();
       postTimes.clear();
       answerDelays.clear();
+      fileProcessingMs = 0;
       postsPerSecond = null;
     },
     close: () =>

@@ -276,6 +276,22 @@ describe("fakeSlack with the real WebClient", () => {
     ).rejects.toMatchObject({ data: { error: "invalid_blocks" } });
   });
 
+  it("a file still being processed has no type yet and cannot be shown in an image block", async () => {
+    fake.setFileProcessing(300);
+    await client.filesUploadV2({ file_uploads: [{ file: Buffer.from("png"), filename: "late.png" }] });
+    const id = String(
+      ((fake.callsTo("files.completeUploadExternal")[0]?.args.files ?? []) as { id: string }[])[0]?.id,
+    );
+    const blocks = [{ type: "image", slack_file: { id }, alt_text: "Picture" }];
+    expect((await client.files.info({ file: id })).file?.mimetype).toBe("");
+    await expect(client.chat.postMessage({ channel: "C1", text: "late", blocks })).rejects.toMatchObject({
+      data: { error: "invalid_blocks" },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await client.files.info({ file: id })).file?.mimetype).not.toBe("");
+    expect((await client.chat.postMessage({ channel: "C1", text: "late", blocks })).ok).toBe(true);
+  });
+
   it("serves registered files to bearer-authenticated GETs only", async () => {
     const file = fake.registerFile({
       id: "F9",
