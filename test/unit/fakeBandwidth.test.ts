@@ -69,6 +69,30 @@ describe("fake Bandwidth Messaging API", () => {
     });
   });
 
+  it("reports a segment count of its own when told to, in the send's answer and in List Messages", async () => {
+    const api = new MessagesApi(
+      new Configuration({ username: USERNAME, password: PASSWORD, basePath: fake.url }),
+    );
+    fake.setSegmentCount((body) => (body.text === "counted by Bandwidth" ? 4 : null));
+    const counted = await api.createMessage(ACCOUNT_ID, {
+      applicationId: APPLICATION_ID,
+      to: new Set(["+15554443333"]),
+      from: LINE,
+      text: "counted by Bandwidth",
+    });
+    const estimated = await api.createMessage(ACCOUNT_ID, {
+      applicationId: APPLICATION_ID,
+      to: new Set(["+15554443333"]),
+      from: LINE,
+      text: "estimated",
+    });
+    expect(validateSchema("message", counted.data)).toEqual([]);
+    expect(counted.data.segmentCount).toBe(4);
+    expect(estimated.data.segmentCount).toBe(1);
+    const listed = await api.listMessages(ACCOUNT_ID, counted.data.id);
+    expect(listed.data.messages?.[0]?.segmentCount).toBe(4);
+  });
+
   it("rejects a request missing applicationId with a spec-shaped 400 and records the violation", async () => {
     const { applicationId: _omitted, ...withoutApplicationId } = validBody;
 
@@ -323,6 +347,18 @@ describe("bandwidth spec helpers", () => {
       expect(callback.errorCode).toBe(type === "message-failed" ? 4432 : undefined);
     },
   );
+
+  it("a status callback carries the segment count asked for, still spec-valid", () => {
+    const callback = statusCallback({
+      type: "message-delivered",
+      messageId: "1589228074636lm4k2je7j7jklbn2",
+      line: LINE,
+      recipient: "+15554443333",
+      segmentCount: 3,
+    });
+    expect(validateSchema("statusCallback", callback)).toEqual([]);
+    expect(callback.message.segmentCount).toBe(3);
+  });
 
   it("rejects values of the wrong type", () => {
     const callback = specExample("smsMessageReceivedCallbackExample");
