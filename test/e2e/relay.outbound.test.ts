@@ -3,6 +3,7 @@
 import { statusCallback } from "../support/bandwidthSpec";
 import type { RecordedMessage } from "../support/fakeBandwidth";
 import { BOT_ID, BOT_USER_ID } from "../support/fakeSlack";
+import { startGroup } from "../support/flows";
 import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
 import { eventCallbackBody, messageEvent } from "../support/slackRequests";
 import {
@@ -344,6 +345,20 @@ describe("usage counts Bandwidth's own segment count", () => {
     expect((await h.webhook("status", [delivered])).status).toBe(200);
     expect(await eventually(async () => ((await stored()).segments === 2 ? true : undefined))).toBe(true);
     expect((await stored()).kind).toBe("OUTBOUND");
+  });
+
+  test("a group start's first text records the count from Bandwidth's answer", async () => {
+    const numbers = freshNumbers(2);
+    h.bandwidth.setSegmentCount((body) => (body.text === "first words, counted" ? 5 : null));
+    await startGroup(h, { numbers, message: "first words, counted" });
+    const first = await eventually(async () => {
+      const m = await h.app.db.message.findFirst({
+        where: { text: "first words, counted", kind: "OUTBOUND" },
+      });
+      return m?.sendState === "SENT" ? m : undefined;
+    }, 20_000);
+    expect(first.sourceKey).toMatch(/^groupstart:/);
+    expect(first.segments).toBe(5);
   });
 });
 
