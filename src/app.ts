@@ -1,7 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, AuthorizationError, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
-import type { ExtendedErrorHandler } from "@slack/bolt/dist/App";
 import { WebClient } from "@slack/web-api";
 import { createBandwidthMessaging } from "./bandwidth/client";
 import { createWebhookHandler, WEBHOOK_PATHS } from "./bandwidth/webhooks";
@@ -40,24 +39,7 @@ import { UsageService } from "./services/usage";
 import { InFlight, Shutdown } from "./shutdown";
 import { createChannelAccess } from "./slack/channelAccess";
 import { HomePublisher } from "./slack/homePublisher";
-import * as groupModalEstimate from "./slack/listeners/actions/groupModalEstimate";
-import * as homeContactActions from "./slack/listeners/actions/homeContacts";
-import * as homeLineActions from "./slack/listeners/actions/homeLines";
-import * as homeNavigation from "./slack/listeners/actions/homeNavigation";
-import * as homeOptOutActions from "./slack/listeners/actions/homeOptOuts";
-import * as homeSettingsActions from "./slack/listeners/actions/homeSettings";
-import * as sendAgainAction from "./slack/listeners/actions/sendAgain";
-import * as groupText from "./slack/listeners/commands/groupText";
-import * as appHome from "./slack/listeners/events/appHome";
-import * as threadReply from "./slack/listeners/events/threadReply";
-import * as groupModalOptions from "./slack/listeners/options/groupModal";
-import * as newGroupShortcut from "./slack/listeners/shortcuts/newGroupText";
-import * as groupStartView from "./slack/listeners/views/groupStart";
-import * as homeComplianceView from "./slack/listeners/views/homeCompliance";
-import * as homeConsentView from "./slack/listeners/views/homeConsent";
-import * as homeContactView from "./slack/listeners/views/homeContact";
-import * as homeImportView from "./slack/listeners/views/homeImport";
-import * as homeLineView from "./slack/listeners/views/homeLine";
+import { registerListeners } from "./slack/listeners";
 import { createSlackPublisher } from "./slack/publisher";
 
 export interface Application {
@@ -319,26 +301,15 @@ export async function startApplication(config: Config, logger: Logger): Promise<
 
   // Listeners run on after Bolt has acknowledged; stop() waits for them before closing the database.
   app.use(({ next }) => listenersRunning.track(next()));
-  groupText.register(app, config.SLACK_COMMAND, groups, config.SLACK_SIGNING_SECRET);
-  groupStartView.register(app, groups, config.SLACK_SIGNING_SECRET);
-  groupModalOptions.register(app, new GroupChoicesService(db), config.SLACK_SIGNING_SECRET);
-  groupModalEstimate.register(app, config.SLACK_SIGNING_SECRET);
-  newGroupShortcut.register(app, groups, config.SLACK_SIGNING_SECRET);
-  threadReply.register(app, outbound);
-  sendAgainAction.register(app, outbound);
-  appHome.register(app, home);
-  homeNavigation.register(app, homeDeps);
-  homeLineActions.register(app, homeDeps);
-  homeContactActions.register(app, homeDeps);
-  homeOptOutActions.register(app, homeDeps);
-  homeSettingsActions.register(app, homeDeps);
-  homeLineView.register(app, homeDeps);
-  homeComplianceView.register(app, homeDeps);
-  homeContactView.register(app, homeDeps);
-  homeImportView.register(app, homeDeps);
-  homeConsentView.register(app, homeDeps);
-  app.error(async ({ error, context }: Parameters<ExtendedErrorHandler>[0]) => {
-    logger.error({ err: error, requestId: context.requestId }, "Slack listener failed");
+  registerListeners(app, {
+    command: config.SLACK_COMMAND,
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    groups,
+    choices: new GroupChoicesService(db),
+    outbound,
+    home,
+    homeDeps,
+    logger,
   });
 
   const id = (data: Record<string, unknown>, key: string) => String(data[key] ?? "");
