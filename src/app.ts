@@ -429,7 +429,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     async stop() {
       if (stopped) return;
       stopped = true;
-      sweeper.stop();
+      const sweeperStopped = sweeper.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -445,7 +445,11 @@ export async function startApplication(config: Config, logger: Logger): Promise<
         JOB_GRACE_MS + 10_000,
       ).catch((error: unknown) => logger.warn({ err: error }, "job queue did not stop cleanly"));
       shutdown.abort();
-      await Promise.all([threadsStopped, listenersRunning.settled(5_000)]);
+      await Promise.all([
+        threadsStopped,
+        listenersRunning.settled(5_000),
+        withDeadline(sweeperStopped, 5_000).catch(() => undefined),
+      ]);
       await withDeadline(Promise.all([locks.close(), intake.close()]), 2_000).catch(() => undefined);
       await db.$disconnect();
       if (embedded) await embedded.stop();

@@ -25,6 +25,8 @@ export function startSweeper(
   retention?: SweeperRetention,
 ) {
   let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
   let first = true;
   // Not at start: an instance starting (or restarting in a loop) must not add a delete to its load.
   let prunedAt = Date.now();
@@ -78,7 +80,7 @@ export function startSweeper(
     } catch (error) {
       logger.warn({ err: error }, "sweep failed");
     }
-    if (retention && Date.now() - prunedAt >= retention.intervalMs) {
+    if (!stopped && retention && Date.now() - prunedAt >= retention.intervalMs) {
       prunedAt = Date.now();
       try {
         await retention.prune();
@@ -86,13 +88,20 @@ export function startSweeper(
         logger.warn({ err: error }, "deleting old callbacks failed; trying again later");
       }
     }
-    timer = setTimeout(loop, intervalMs);
+    // A sweep in flight when stop() came must not schedule another: it would query a closed database.
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = loop();
+    }, intervalMs);
     timer.unref();
   };
-  void loop();
+  running = loop();
   return {
-    stop() {
+    /** Stops sweeping, and waits for a sweep in flight to end. */
+    async stop() {
+      stopped = true;
       if (timer) clearTimeout(timer);
+      await running;
     },
   };
 }
