@@ -358,6 +358,8 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     pollMs: 1_000,
     requestThreadSync,
     countSetAside: (reason) => metrics.inboundSetAside.inc({ reason }),
+    countProcessed: () => metrics.inboundProcessed.inc(),
+    shareChanged: (held) => metrics.inboundPartitions.set(held),
   });
   processor.start();
   const intake = new EventIntake(databaseUrl, INBOUND_EVENTS_CHANNEL);

@@ -55,6 +55,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly inboundProcessed = new client.Counter({
+    name: "replyall_inbound_callbacks_processed_total",
+    help: "Stored Bandwidth callbacks this instance took in (set aside ones included)",
+    registers: [this.registry],
+  });
+
+  readonly inboundPartitions = new client.Gauge({
+    name: "replyall_inbound_partitions_held",
+    help: "Partitions of the stored callbacks this instance takes in (its share of the work)",
+    registers: [this.registry],
+  });
+
   constructor(stats?: { queues(): Promise<QueueStats>; outbox(): Promise<OutboxStats> }) {
     client.collectDefaultMetrics({ register: this.registry, prefix: "replyall_" });
     if (!stats) return;

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { partitionOf } from "../domain/lanes";
 
 export interface IncomingEvent {
   dedupeKey: string;
@@ -54,9 +55,10 @@ export class EventIntake {
     // The NOTIFY wakes the instance that drains stored events, wherever it runs.
     const result = await this.pool.query<{ stored: number }>(
       `WITH stored AS (
-         INSERT INTO "InboundEvent" ("dedupeKey", "provider", "type", "payload")
-         SELECT e.key, 'bandwidth', e.type, e.payload
-         FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(key, type, payload, n)
+         INSERT INTO "InboundEvent" ("dedupeKey", "provider", "type", "payload", "partition")
+         SELECT e.key, 'bandwidth', e.type, e.payload, e.partition
+         FROM unnest($1::text[], $2::text[], $3::jsonb[], $5::int2[])
+           WITH ORDINALITY AS e(key, type, payload, partition, n)
          ORDER BY e.n
          ON CONFLICT ("dedupeKey") DO NOTHING
          RETURNING 1
@@ -68,6 +70,8 @@ export class EventIntake {
         events.map((e) => e.type),
         events.map((e) => JSON.stringify(e.payload)),
         this.channel,
+        // Which instance's share each falls in: every event of a lane in the same partition.
+        events.map((e) => partitionOf(e)),
       ],
     );
     return result.rows[0]?.stored ?? 0;

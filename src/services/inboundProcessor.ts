@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { Db, Tx } from "../db/client";
-import { Leadership } from "../db/leadership";
-import { inboundParticipants, participantKey } from "../domain/participants";
+import { PartitionClaims } from "../db/partitions";
+import { fairShare, laneFields, laneOf, PARTITIONS } from "../domain/lanes";
+import { inboundParticipants } from "../domain/participants";
 import { formatPhone } from "../domain/phone";
 import { mrkdwn } from "../domain/slackText";
 import type { Logger } from "../logger";
@@ -22,6 +22,10 @@ export interface InboundProcessorDeps {
   requestThreadSync(conversationId: string): Promise<void>;
   /** Counts a set-aside callback (a metric): nothing else reports one that belongs to no thread. */
   countSetAside(reason: SetAsideReason): void;
+  /** Counts a callback taken in by this instance (a metric: how the work is shared). */
+  countProcessed?(): void;
+  /** Reports this instance's share: how many partitions it holds now. */
+  shareChanged?(held: number): void;
   /** Tests shorten the retries; production keeps the defaults (about two minutes). */
   retry?: { maxAttempts: number; firstDelayMs: number };
 }
@@ -32,33 +36,8 @@ const LANES_AT_ONCE = 8;
 /** An event that fails this often (about two minutes of retries) is set aside, logged, and kept. */
 const MAX_ATTEMPTS = 12;
 const FIRST_RETRY_DELAY_MS = 200;
-/** The advisory lock of the one draining instance, and the channel EventIntake notifies. */
+/** The channel EventIntake notifies when it stores callbacks. */
 export const INBOUND_EVENTS_CHANNEL = "inbound_events";
-
-/** What decides an event's lane; read from the payload the webhook route validated and stored. */
-const laneFields = z.object({
-  to: z.string().optional(),
-  message: z.object({
-    id: z.string(),
-    owner: z.string().optional(),
-    from: z.string().optional(),
-    to: z.array(z.string()).optional(),
-  }),
-});
-
-/**
- * Events that must be taken in one after another share a lane: a contact's messages to one group
- * (line and set of numbers, as the conversation is found), or the statuses of one sent message.
- * Lanes are independent of each other.
- */
-export function laneOf(event: StoredEvent): string {
-  const parsed = laneFields.safeParse(event.payload);
-  if (!parsed.success) return `event:${event.dedupeKey}`;
-  const { message, to } = parsed.data;
-  if (event.type !== "message-received") return `status:${message.id}`;
-  const line = message.owner || to || "";
-  return `group:${line}:${participantKey(inboundParticipants(line, message.from ?? "", message.to ?? []))}`;
-}
 
 function backoffMs(attempts: number, firstDelayMs: number): number {
   return Math.min(30_000, firstDelayMs * 2 ** Math.max(0, attempts - 1));
@@ -69,24 +48,38 @@ type ReadyEvent = StoredEvent & { attempts: number; seq: bigint };
 /**
  * Takes in the callbacks the webhook routes stored, in order of arrival within each lane (see
  * `laneOf`), so that the entries of a conversation keep the order in which Bandwidth delivered
- * them. One drainer at a time across every instance (an advisory lock); whichever instance stored
- * an event wakes its own. An event that fails holds the later events of its lane until it is taken
- * in or set aside, so a conversation's entries never overtake one another.
+ * them. Lanes are spread over partitions and every instance takes in its share of them
+ * (`PartitionClaims`), so processing grows with instances while a lane is only ever taken in by
+ * one. An event that fails holds the later events of its lane until it is taken in or set aside,
+ * so a conversation's entries never overtake one another.
  */
 export class InboundProcessor {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
-  private readonly leadership: Leadership;
+  private readonly claims: PartitionClaims;
 
   constructor(private readonly deps: InboundProcessorDeps) {
-    this.leadership = new Leadership(deps.databaseUrl, "inbound-events", INBOUND_EVENTS_CHANNEL, () =>
-      this.wake(),
-    );
+    this.claims = new PartitionClaims({
+      databaseUrl: deps.databaseUrl,
+      partitions: PARTITIONS,
+      share: fairShare,
+      channel: INBOUND_EVENTS_CHANNEL,
+      onNotification: () => this.wake(),
+      onChange: (change) => {
+        deps.logger.info(change, "share of stored callbacks changed");
+        deps.shareChanged?.(change.held);
+      },
+    });
   }
 
-  /** Looks every `pollMs` too: an instance that is not draining takes over when the drainer is gone. */
+  /** The partitions this instance takes in now (tests and the readiness probe look). */
+  partitions(): number[] {
+    return this.claims.partitions();
+  }
+
+  /** Looks every `pollMs` too: that is when shares are rebalanced, and a dead instance's taken over. */
   start(): void {
     const tick = () => {
       this.wake();
@@ -111,14 +104,12 @@ export class InboundProcessor {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    await this.leadership.close();
+    await this.claims.close();
   }
 
   private async run(): Promise<void> {
     try {
-      // Only the instance holding the lock drains; the others' events reach it by NOTIFY.
-      if (await this.leadership.acquire()) await this.drain();
-      else this.again = false;
+      await this.drain();
     } catch (error) {
       this.again = false;
       this.deps.logger.warn({ err: error }, "stored callbacks could not be processed; trying again shortly");
@@ -130,7 +121,10 @@ export class InboundProcessor {
   private async drain(): Promise<void> {
     while (!this.stopped) {
       this.again = false;
-      const { events, more } = await this.readyEvents();
+      // Between batches, when no lane is half done: the one moment a partition may change hands.
+      const partitions = await this.claims.rebalance();
+      if (partitions.length === 0) return;
+      const { events, more } = await this.readyEvents(partitions);
       if (events.length === 0) return;
       this.deps.logger.debug({ events: events.length }, "taking in stored callbacks");
       const lanes = new Map<string, ReadyEvent[]>();
@@ -165,13 +159,13 @@ export class InboundProcessor {
    * and not behind an earlier event of their lane that is. Pages on past held events, so one stuck
    * conversation with a long queue does not hide the other conversations' events.
    */
-  private async readyEvents(): Promise<{ events: ReadyEvent[]; more: boolean }> {
+  private async readyEvents(partitions: number[]): Promise<{ events: ReadyEvent[]; more: boolean }> {
     const { db } = this.deps;
     const now = new Date();
     const select = { dedupeKey: true, type: true, payload: true, attempts: true, seq: true } as const;
     // Only a lane's first unfinished event is ever retried, so there is one of these per failing lane.
     const retrying = await db.inboundEvent.findMany({
-      where: { state: "RECEIVED", notBefore: { gt: now } },
+      where: { state: "RECEIVED", partition: { in: partitions }, notBefore: { gt: now } },
       orderBy: { seq: "asc" },
       select,
     });
@@ -185,6 +179,7 @@ export class InboundProcessor {
       const page = await db.inboundEvent.findMany({
         where: {
           state: "RECEIVED",
+          partition: { in: partitions },
           OR: [{ notBefore: null }, { notBefore: { lte: now } }],
           ...(after === undefined ? {} : { seq: { gt: after } }),
         },
@@ -219,6 +214,7 @@ export class InboundProcessor {
           "callback set aside after repeated failures",
         );
         await this.setAside(event, "failed", attempts, String(error).slice(0, 500));
+        this.deps.countProcessed?.();
         return true;
       }
       const level = error instanceof SendNotYetRecorded ? "debug" : "warn";
@@ -236,6 +232,7 @@ export class InboundProcessor {
     } else if (outcome === "ignored") {
       await db.inboundEvent.update({ where: { dedupeKey: event.dedupeKey }, data: { outcome: "ignored" } });
     }
+    this.deps.countProcessed?.();
     return true;
   }
 

@@ -121,6 +121,68 @@ test("two instances on one PostgreSQL: a burst through both is posted exactly on
   expect(roots).toHaveLength(GROUPS);
 }, 120_000);
 
+/** A counter or gauge of one instance, read from its /metrics. */
+async function metric(app: AppProcess, name: string): Promise<number> {
+  const body = await (await fetch(`${app.url}/metrics`)).text();
+  const match = new RegExp(`^${name} (\\S+)$`, "m").exec(body);
+  return match ? Number(match[1]) : 0;
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const HELD = "replyall_inbound_partitions_held";
+const PROCESSED = "replyall_inbound_callbacks_processed_total";
+
+test("every instance takes in a share of one burst; a killed instance's share is taken over within seconds", async () => {
+  const databaseUrl = await createTestDatabase({ migrated: false });
+  const [a, b] = (await Promise.all([start(databaseUrl), start(databaseUrl)])) as [AppProcess, AppProcess];
+  await until(
+    async () => {
+      const [heldA, heldB] = [await metric(a, HELD), await metric(b, HELD)];
+      return heldA > 0 && heldB > 0 && heldA + heldB === 32;
+    },
+    10_000,
+    "the two instances split the partitions",
+  );
+  // Every callback goes in through one instance: the other one takes in its share all the same.
+  const GROUPS = 16;
+  const PER_GROUP = 6;
+  await Promise.all(
+    Array.from({ length: GROUPS }, async (_, g) => {
+      for (let n = 0; n < PER_GROUP; n++) expect(await text(a, g, n)).toBe(200);
+    }),
+  );
+  await waitForAll(GROUPS, PER_GROUP, 60_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  expectExactlyOnceInOrder(GROUPS, PER_GROUP);
+  const [byA, byB] = [await metric(a, PROCESSED), await metric(b, PROCESSED)];
+  expect(byA).toBeGreaterThan(0);
+  expect(byB).toBeGreaterThan(0);
+  expect(byA + byB).toBe(GROUPS * PER_GROUP);
+
+  // kill -9: PostgreSQL frees the dead instance's locks with its connection; the survivor's next
+  // rebalance (about a second) takes its partitions, and their texts are taken in there.
+  b.kill("SIGKILL");
+  await b.exited;
+  const killedAt = Date.now();
+  await until(async () => (await metric(a, HELD)) === 32, 10_000, "the survivor holds every partition");
+  expect(Date.now() - killedAt).toBeLessThan(5_000);
+  slack.reset();
+  await Promise.all(
+    Array.from({ length: GROUPS }, async (_, g) => {
+      expect(await text(a, g, PER_GROUP)).toBe(200);
+    }),
+  );
+  await waitForAll(GROUPS, 1, 30_000);
+  for (let g = 0; g < GROUPS; g++) expect(postedByGroup(slack.calls).get(g)).toEqual([PER_GROUP]);
+}, 120_000);
+
 test("kill -9 after acknowledging, before posting: after restart everything acknowledged is posted once, in order", async () => {
   const databaseUrl = await createTestDatabase({ migrated: false });
   const app = await start(databaseUrl);

@@ -1,4 +1,4 @@
-import { laneOf } from "../../../src/services/inboundProcessor";
+import { laneOf } from "../../../src/domain/lanes";
 
 const LINE = "+19195550100";
 
