@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MIN_CONNECTIONS } from "./db/budget";
 
 /** A line declared in BANDWIDTH_LINES: `NUMBER=NAME[:group][:CHANNEL_ID]`. */
 export interface LineSeed {
@@ -51,6 +52,14 @@ const schema = z.object({
     z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
   ),
   DATA_DIR: z.string().default("./data"),
+  /**
+   * What this process does: `all` (one process does everything), `web` (takes Slack's and
+   * Bandwidth's requests in and stores them) or `worker` (processes what was stored). `npm start --
+   * --role=web` sets it too.
+   */
+  ROLE: z.enum(["all", "web", "worker"]).default("all"),
+  /** Every PostgreSQL connection this process may open, split between its pools (src/db/budget.ts). */
+  DATABASE_CONNECTIONS: z.coerce.number().int().min(MIN_CONNECTIONS).default(28),
   SLACK_BOT_TOKEN: z.string().min(1, "is required"),
   SLACK_SIGNING_SECRET: z.string().min(1, "is required"),
   SLACK_APP_TOKEN: optionalString,

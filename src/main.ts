@@ -3,10 +3,19 @@ import { ConfigError, loadConfig } from "./config";
 import { EmbeddedPostgresError } from "./db/embedded";
 import { createLogger } from "./logger";
 
+/** `--role=web` (or `--role web`) on the command line; it wins over ROLE in the environment. */
+function roleArgument(argv: string[]): string | undefined {
+  const index = argv.findIndex((arg) => arg === "--role" || arg.startsWith("--role="));
+  if (index < 0) return undefined;
+  const arg = argv[index] ?? "";
+  return arg.includes("=") ? arg.slice("--role=".length) : (argv[index + 1] ?? "");
+}
+
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig();
+    const role = roleArgument(process.argv.slice(2));
+    config = loadConfig(role === undefined ? process.env : { ...process.env, ROLE: role });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nSee .env.example and the README.\n`);

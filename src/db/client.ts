@@ -9,11 +9,12 @@ export { Prisma };
 export function createDb(
   databaseUrl: string,
   onConnectionLost: (error: Error) => void = () => undefined,
+  connections = 10,
 ): Db {
   // A dropped connection (PostgreSQL restarted, say) must not crash the process: the pool
   // replaces it, and the queries that needed it fail and are retried by their callers.
   const adapter = new PrismaPg(
-    { connectionString: databaseUrl, max: 10 },
+    { connectionString: databaseUrl, max: connections },
     { onPoolError: onConnectionLost, onConnectionError: onConnectionLost },
   );
   return new PrismaClient({ adapter });

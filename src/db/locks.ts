@@ -17,8 +17,8 @@ export class Locks {
   private readonly pool: pg.Pool;
   private readonly lockTimeouts = new WeakMap<pg.PoolClient, number>();
 
-  constructor(databaseUrl: string) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  constructor(databaseUrl: string, connections = 10) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
     // An idle client's error (database restarted) must not crash the process.
     this.pool.on("error", () => undefined);
   }

@@ -14,10 +14,10 @@ export function health(res: ServerResponse): void {
 /** GET /readyz: every database connection the app needs answers and no migration is pending. */
 export async function readiness(
   res: ServerResponse,
-  deps: { locks: { ping(): Promise<unknown> }; intake: { ping(): Promise<unknown> }; db: Db },
+  deps: { locks: { ping(): Promise<unknown> }; intake: { ping(): Promise<unknown> } | null; db: Db },
 ): Promise<void> {
   try {
-    await Promise.all([deps.locks.ping(), deps.intake.ping()]);
+    await Promise.all([deps.locks.ping(), deps.intake?.ping()]);
     const pending = await pendingMigrations((sql) => deps.db.$queryRawUnsafe(sql));
     if (pending.length === 0) json(res, 200, { status: "ready" });
     else json(res, 503, { status: "migrations pending", pending });

@@ -42,6 +42,8 @@ export interface QueueOptions {
   retryDelaySeconds: number;
   /** Hours a finished job is kept (config RETENTION_HOURS), like the callbacks it came from. */
   retentionHours: number;
+  /** pg-boss's pool size (its share of the connection budget). */
+  connections?: number;
 }
 
 /** pg-boss moves a finished job to its archive table after this long (its default), then deletes it. */
@@ -59,7 +61,7 @@ export async function startJobQueue(
 ): Promise<JobQueue> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
-    max: 4,
+    max: options.connections ?? 4,
     schema: "pgboss",
     supervise: true,
     monitorStateIntervalSeconds: 30,

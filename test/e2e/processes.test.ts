@@ -41,12 +41,13 @@ afterAll(async () => {
   build.cleanup();
 });
 
-async function start(databaseUrl: string, extra: Record<string, string> = {}) {
-  const app = await startAppProcess(build.dir, {
-    ...appEnv(slack, bandwidth, databaseUrl),
-    LOG_LEVEL: "info",
-    ...extra,
-  });
+async function start(databaseUrl: string, extra: Record<string, string> = {}, args: string[] = []) {
+  const app = await startAppProcess(
+    build.dir,
+    { ...appEnv(slack, bandwidth, databaseUrl), LOG_LEVEL: "info", ...extra },
+    30_000,
+    args,
+  );
   running.push(app);
   return app;
 }
@@ -181,6 +182,30 @@ test("every instance takes in a share of one burst; a killed instance's share is
   );
   await waitForAll(GROUPS, 1, 30_000);
   for (let g = 0; g < GROUPS; g++) expect(postedByGroup(slack.calls).get(g)).toEqual([PER_GROUP]);
+}, 120_000);
+
+test("ingest and processing apart: a web instance only stores and acknowledges, a worker takes in and posts", async () => {
+  const databaseUrl = await createTestDatabase({ migrated: false });
+  const [web, worker] = (await Promise.all([
+    start(databaseUrl, {}, ["--role=web"]),
+    start(databaseUrl, { ROLE: "worker" }),
+  ])) as [AppProcess, AppProcess];
+  // A worker takes no requests in: its only paths are the probes and the metrics.
+  const refused = await fetch(`${worker.url}/webhooks/bandwidth/inbound`, { method: "POST", body: "[]" });
+  expect(refused.status).toBe(404);
+  await until(async () => (await metric(worker, HELD)) === 32, 10_000, "the worker holds every partition");
+  const GROUPS = 6;
+  const PER_GROUP = 5;
+  await Promise.all(
+    Array.from({ length: GROUPS }, async (_, g) => {
+      for (let n = 0; n < PER_GROUP; n++) expect(await text(web, g, n)).toBe(200);
+    }),
+  );
+  await waitForAll(GROUPS, PER_GROUP, 60_000);
+  expectExactlyOnceInOrder(GROUPS, PER_GROUP);
+  expect(await metric(web, HELD)).toBe(0);
+  expect(await metric(web, PROCESSED)).toBe(0);
+  expect(await metric(worker, PROCESSED)).toBe(GROUPS * PER_GROUP);
 }, 120_000);
 
 test("kill -9 after acknowledging, before posting: after restart everything acknowledged is posted once, in order", async () => {

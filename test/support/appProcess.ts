@@ -36,9 +36,10 @@ export async function startAppProcess(
   buildDir: string,
   env: Record<string, string>,
   timeoutMs = 30_000,
+  args: string[] = [],
 ): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(buildDir, "main.js")], {
+  const child = spawn(process.execPath, [path.join(buildDir, "main.js"), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

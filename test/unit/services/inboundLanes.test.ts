@@ -1,4 +1,4 @@
-import { laneOf } from "../../../src/domain/lanes";
+import { fairShare, laneOf, PARTITIONS, partitionOf, partitionOfLane } from "../../../src/domain/lanes";
 
 const LINE = "+19195550100";
 
@@ -50,5 +50,32 @@ describe("laneOf: which stored callbacks are taken in one after another", () => 
   test("a payload without the fields is a lane of its own", () => {
     const odd = { dedupeKey: "bw:x:message-received", type: "message-received", payload: { nothing: true } };
     expect(laneOf(odd)).toBe("event:bw:x:message-received");
+  });
+});
+
+describe("partitions: which instance takes a lane in", () => {
+  test("every event of a lane falls in the same partition, within range", () => {
+    const a = received("p1", "+16465550101", ["+16465550102"]);
+    const b = received("p2", "+16465550101", ["+16465550102"]);
+    expect(partitionOf(a)).toBe(partitionOf(b));
+    expect(partitionOf(a)).toBeGreaterThanOrEqual(0);
+    expect(partitionOf(a)).toBeLessThan(PARTITIONS);
+  });
+
+  test("lanes spread over the partitions, so instances get comparable shares", () => {
+    const counts = new Array<number>(PARTITIONS).fill(0);
+    for (let i = 0; i < 3_200; i++) {
+      const partition = partitionOfLane(`group:+19195550100:+1646555${String(i).padStart(4, "0")}`);
+      counts[partition] = (counts[partition] ?? 0) + 1;
+    }
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    expect(Math.max(...counts)).toBeLessThan(150);
+  });
+
+  test("a fair share rounds up, so the live instances together hold every partition", () => {
+    expect(fairShare(1)).toBe(PARTITIONS);
+    expect(fairShare(2) * 2).toBe(PARTITIONS);
+    expect(fairShare(3) * 3).toBeGreaterThanOrEqual(PARTITIONS);
+    expect(fairShare(0)).toBe(PARTITIONS);
   });
 });

@@ -1,0 +1,87 @@
+import type { Config } from "../config";
+import { type JobHandler, QUEUES } from "../jobs/queue";
+import { pruneInboundEvents, RETENTION_INTERVAL_MS } from "../jobs/retention";
+import { startSweeper } from "../jobs/sweeper";
+import type { Logger } from "../logger";
+import { InboundProcessor } from "../services/inboundProcessor";
+import { type Infrastructure, withDeadline } from "./infrastructure";
+import type { Services } from "./services";
+
+export interface Processing {
+  /** New callbacks were stored here: take them in now rather than at the next poll. */
+  wake(): void;
+  /** Stops taking work: the sweeper's timer and the processor's share. Waits for what they were doing. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker side of the app: stored callbacks taken in (this instance's share of them), jobs
+ * worked, and the sweeper re-queueing what a crash left behind and deleting what is past retention.
+ */
+export async function startProcessing(
+  config: Config,
+  logger: Logger,
+  infra: Infrastructure,
+  services: Services,
+): Promise<Processing> {
+  const { db, locks, queue, metrics, requestThreadSync, requestOutbound, requestGroupStart } = infra;
+  const id = (data: Record<string, unknown>, key: string) => String(data[key] ?? "");
+  const counted =
+    (name: string, handler: JobHandler): JobHandler =>
+    async (data, context) => {
+      try {
+        const result = await handler(data, context);
+        metrics.jobOutcomes.inc({ queue: name, outcome: "completed" });
+        return result;
+      } catch (error) {
+        metrics.jobOutcomes.inc({ queue: name, outcome: context.lastAttempt ? "failed" : "retried" });
+        throw error;
+      }
+    };
+  const { groups, threads, outbound } = services;
+  await queue.work(
+    QUEUES.groupStart,
+    counted(QUEUES.groupStart, (data, context) => groups.process(id(data, "groupStartId"), context)),
+  );
+  await queue.work(
+    QUEUES.threadSync,
+    counted(QUEUES.threadSync, (data) => threads.sync(id(data, "conversationId"))),
+    8,
+  );
+  await queue.work(
+    QUEUES.outboundSend,
+    counted(QUEUES.outboundSend, (data, context) => outbound.send(id(data, "conversationId"), context)),
+    4,
+  );
+  const sweeper = startSweeper(
+    db,
+    config.SWEEP_INTERVAL_MS,
+    logger,
+    { requestThreadSync, requestOutbound, requestGroupStart },
+    {
+      intervalMs: RETENTION_INTERVAL_MS,
+      prune: () => pruneInboundEvents({ db, locks, logger }, { hours: config.RETENTION_HOURS }),
+    },
+  );
+  const processor = new InboundProcessor({
+    db,
+    databaseUrl: infra.databaseUrl,
+    inbound: services.inbound,
+    logger,
+    pollMs: 1_000,
+    requestThreadSync,
+    countSetAside: (reason) => metrics.inboundSetAside.inc({ reason }),
+    countProcessed: () => metrics.inboundProcessed.inc(),
+    shareChanged: (held) => metrics.inboundPartitions.set(held),
+  });
+  processor.start();
+  return {
+    wake: () => processor.wake(),
+    async stop() {
+      const sweeperStopped = withDeadline(sweeper.stop(), 5_000).catch(() => undefined);
+      // Stored callbacks not yet processed stay stored; the instance that takes the share over does them.
+      await withDeadline(processor.stop(), 5_000).catch(() => undefined);
+      await sweeperStopped;
+    },
+  };
+}

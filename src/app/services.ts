@@ -1,0 +1,117 @@
+import { createBandwidthMessaging } from "../bandwidth/client";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import { AdminService } from "../services/admins";
+import { ConsentAdminService } from "../services/consentAdmin";
+import { ContactService } from "../services/contacts";
+import { CountedInboundService } from "../services/countedInbound";
+import { GroupChoicesService } from "../services/groupChoices";
+import { GroupStartService } from "../services/groupStart";
+import { HomeService } from "../services/home";
+import { InteractionReceipts } from "../services/interactions";
+import { LineService } from "../services/lines";
+import { OutboundService } from "../services/outbound";
+import { SendEvidence } from "../services/sendEvidence";
+import { SettingsService } from "../services/settings";
+import { TextSender } from "../services/textSender";
+import { ThreadSyncService } from "../services/threadSync";
+import { UsageService } from "../services/usage";
+import type { SlackEdge } from "../slack/bolt";
+import { HomePublisher } from "../slack/homePublisher";
+import type { HomeDeps } from "../slack/listeners/homeSupport";
+import { createUserLookup, createUserNames } from "../slack/users";
+import type { Infrastructure } from "./infrastructure";
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Every service, wired to its ports: the database, the job queue, Slack's and Bandwidth's adapters. */
+export function createServices(config: Config, logger: Logger, infra: Infrastructure, slack: SlackEdge) {
+  const { db, locks, shutdown, metrics, requestThreadSync, requestOutbound, requestGroupStart } = infra;
+  const bandwidth = createBandwidthMessaging(config, metrics, shutdown);
+  const sender = new TextSender(db, locks, bandwidth, logger, shutdown);
+  const evidence = new SendEvidence({
+    db,
+    bandwidth,
+    logger,
+    confirmWaitMs: config.SEND_CONFIRM_WAIT_MS,
+    shutdown,
+  });
+  const threads = new ThreadSyncService({
+    db,
+    requestThreadSync,
+    locks,
+    publisher: slack.threadPublisher,
+    bandwidth,
+    logger,
+    defaultChannel: config.SLACK_DEFAULT_CHANNEL,
+  });
+  const groups = new GroupStartService({
+    db,
+    sender,
+    publisher: slack.publisher,
+    logger,
+    locks,
+    requestThreadSync,
+    requestGroupStart,
+    evidence,
+    channels: slack.channels,
+    async openThread(conversationId) {
+      await threads.sync(conversationId);
+      const opened = await db.groupConversation.findUnique({
+        where: { id: conversationId },
+        select: { channelId: true, threadTs: true },
+      });
+      return opened?.channelId && opened.threadTs
+        ? { channel: opened.channelId, threadTs: opened.threadTs }
+        : null;
+    },
+  });
+  const outbound = new OutboundService({
+    db,
+    locks,
+    sender,
+    publisher: slack.publisher,
+    logger,
+    requestThreadSync,
+    requestOutbound,
+    media: bandwidth,
+    evidence,
+    userName: createUserNames(slack.app.client),
+  });
+  const admins = new AdminService(db, createUserLookup(slack.app.client), logger);
+  const lines = new LineService(db, requestThreadSync);
+  const contacts = new ContactService(db);
+  const consentAdmin = new ConsentAdminService(db, requestThreadSync);
+  const settings = new SettingsService(db);
+  const usage = new UsageService(db);
+  const home = new HomePublisher({
+    client: slack.app.client,
+    admins,
+    home: new HomeService({ db, admins, lines, contacts, consentAdmin, settings, usage }),
+    command: config.SLACK_COMMAND,
+    publicUrl: config.PUBLIC_URL,
+    chartSecret: config.SLACK_SIGNING_SECRET,
+    logger,
+  });
+  const homeDeps: HomeDeps = {
+    admins,
+    interactions: new InteractionReceipts(db),
+    lines,
+    contacts,
+    consentAdmin,
+    settings,
+    home,
+    logger,
+    downloadFile: slack.publisher.downloadFile,
+  };
+  return {
+    groups,
+    threads,
+    outbound,
+    home,
+    homeDeps,
+    usage,
+    choices: new GroupChoicesService(db),
+    inbound: new CountedInboundService({ db, logger, requestThreadSync, requestOutbound }, metrics),
+  };
+}
