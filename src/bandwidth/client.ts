@@ -2,68 +2,23 @@ import axios, { isAxiosError } from "axios";
 import { Configuration, MediaApi, MessagesApi } from "bandwidth-sdk";
 import { z } from "zod";
 import type { Config } from "../config";
+import { segmentCountSchema } from "../domain/segments";
 import type { Metrics } from "../observability/metrics";
+import {
+  BandwidthError,
+  type BandwidthMessaging,
+  type ListedText,
+  type ListedTextsQuery,
+  type OutgoingText,
+  type TakenText,
+} from "../services/ports";
 import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
 
-export interface OutgoingText {
-  from: string;
-  to: string[];
-  text: string;
-  media?: string[];
-  tag: string;
-}
-
-/** Why Bandwidth did not take a request, and whether trying again can help. */
-export class BandwidthError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null,
-    readonly retryable: boolean,
-    readonly retryAfterMs: number | null = null,
-    /**
-     * The request may have reached Bandwidth and been taken: it timed out, was cut short, or the
-     * connection dropped after it was written. Sending again could text the same people twice.
-     */
-    readonly inDoubt = false,
-  ) {
-    super(message);
-    this.name = "BandwidthError";
-  }
-}
-
-/** A text Bandwidth lists as sent from a line (List Messages), one row per recipient. */
-export interface ListedText {
-  messageId: string;
-  destination: string;
-  recipientCount: number | null;
-  receivedAt: Date | null;
-}
-
-export interface ListedTextsQuery {
-  from: string;
-  to: string;
-  since: Date;
-  until: Date;
-}
-
-/** What Bandwidth answered to a send: its id, and the segments it will bill when it said so. */
-export interface TakenText {
-  id: string;
-  segmentCount: number | null;
-}
-
-export interface BandwidthMessaging {
-  send(text: OutgoingText): Promise<TakenText>;
-  /** Outbound texts from one number to another in a window: Bandwidth's own record of what it took. */
-  listSent(query: ListedTextsQuery): Promise<ListedText[]>;
-  downloadMedia(url: string): Promise<{ bytes: Buffer; contentType: string }>;
-  uploadMedia(mediaId: string, bytes: Buffer, contentType: string): Promise<string>;
-}
+export type { BandwidthMessaging, ListedText, ListedTextsQuery, OutgoingText, TakenText };
+// The port's types, where code written against the adapter's module still looks for them.
+export { BandwidthError, segmentCountSchema };
 
 const NEVER_LEFT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
-
-/** A segment count the database can hold (PostgreSQL integer); anything else is not Bandwidth's figure. */
-export const segmentCountSchema = z.number().int().min(0).max(2_147_483_647);
 
 const listedTextSchema = z.object({
   messageId: z.string(),

@@ -1,17 +1,17 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import { BodyTooLarge, readBody } from "../http/body";
-import { requestIdOf } from "../http/router";
-import type { Logger } from "../logger";
-import type { EventIntake, IncomingEvent } from "../services/eventIntake";
-import { dedupeKeyOf } from "../services/inbound";
 import {
   type InboundCallback,
   inboundCallbackSchema,
   type StatusCallback,
   statusCallbackSchema,
-} from "./schemas";
+} from "../domain/messageEvents";
+import { BodyTooLarge, readBody } from "../http/body";
+import { requestIdOf } from "../http/router";
+import type { Logger } from "../logger";
+import type { EventIntake, IncomingEvent } from "../services/eventIntake";
+import { dedupeKeyOf } from "../services/inbound";
 
 export const WEBHOOK_PATHS = {
   inbound: "/webhooks/bandwidth/inbound",

@@ -1,3 +1,4 @@
+import { z } from "zod";
 /** Bandwidth rejects message text longer than this many characters. */
 export const MAX_TEXT_LENGTH = 2048;
 
@@ -156,3 +157,6 @@ export function ucs2Characters(text: string): string[] {
 export function withPlainPunctuation(text: string): string {
   return Array.from(text, (ch) => PLAIN_STAND_INS.get(ch) ?? ch).join("");
 }
+
+/** A segment count the database can hold (PostgreSQL integer); anything else is not Bandwidth's figure. */
+export const segmentCountSchema = z.number().int().min(0).max(2_147_483_647);

@@ -1,4 +1,4 @@
-import type { InboundCallback } from "../bandwidth/schemas";
+import type { InboundCallback } from "../domain/messageEvents";
 import type { Metrics } from "../observability/metrics";
 import { type Claim, type InboundDeps, InboundService } from "./inbound";
 

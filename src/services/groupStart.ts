@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { BandwidthError } from "../bandwidth/client";
 import { type Db, isUniqueViolation, type Line } from "../db/client";
 import type { Locks } from "../db/locks";
 import { textFailureSentence } from "../domain/failureText";
@@ -14,6 +13,7 @@ import { createConversation, ensureContacts, findConversationByKey } from "./con
 import { MAX_CHOICES } from "./groupChoices";
 import { InteractionReceipts } from "./interactions";
 import type { ChannelAccess, ChannelCheck, ThreadPublisher } from "./ports";
+import { BandwidthError } from "./ports";
 import { type SendEvidence, unconfirmedNoticeKey } from "./sendEvidence";
 import type { TextSender } from "./textSender";
 

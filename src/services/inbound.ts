@@ -1,17 +1,16 @@
-import { segmentCountSchema } from "../bandwidth/client";
+import { type Db, isRetryableConflict, type Line, Prisma, type Tx } from "../db/client";
+import { lockExclusiveInTransaction } from "../db/locks";
+import type { KeywordKind } from "../domain/keywords";
+import { classifyKeyword } from "../domain/keywords";
 import {
   type InboundCallback,
   inboundCallbackSchema,
   type StatusCallback,
   statusCallbackSchema,
-} from "../bandwidth/schemas";
-import { type Db, isRetryableConflict, type Line, Prisma, type Tx } from "../db/client";
-import { lockExclusiveInTransaction } from "../db/locks";
-import type { KeywordKind } from "../domain/keywords";
-import { classifyKeyword } from "../domain/keywords";
+} from "../domain/messageEvents";
 import { inboundParticipants } from "../domain/participants";
 import { formatPhone } from "../domain/phone";
-import { countSegments } from "../domain/segments";
+import { countSegments, segmentCountSchema } from "../domain/segments";
 import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists } from "./consent";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
 import { type Db, isUniqueViolation } from "../db/client";
 import type { Locks } from "../db/locks";
 import { textFailureReason } from "../domain/failureText";
@@ -10,6 +9,7 @@ import { mention, mrkdwn, SlackText, slackLink, slackToPlainText } from "../doma
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "./ports";
+import { BandwidthError, type BandwidthMessaging } from "./ports";
 import { recordReportedSegments } from "./reportedSegments";
 import { recordMessageSent, type SendEvidence, sendTag, unconfirmedNoticeKey } from "./sendEvidence";
 import type { TextSender } from "./textSender";

@@ -74,6 +74,23 @@ export interface SlackFile {
   url: string;
 }
 
+/** Slack will not take a call before `retryAfterMs` (its 429), and left the waiting to us. */
+export class SlackRateLimited extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`Slack asked to wait ${retryAfterMs} ms`);
+    this.name = "SlackRateLimited";
+  }
+}
+
+/** Slack refused the call itself (a platform error such as "message_not_found"): trying again cannot help. */
+export class SlackRefused extends Error {
+  constructor(readonly reason: string) {
+    super(`Slack refused: ${reason}`);
+    this.name = "SlackRefused";
+  }
+}
+
+/** Adapters throw SlackRateLimited and SlackRefused for Slack's answers; anything else may be retried. */
 export interface ThreadPublisher {
   /** Posts carry the conversation's (root) or the entry's (entry) id, so that they can be found again. */
   postRoot(channel: string, root: ThreadRootView, conversationId: string): Promise<string>;
@@ -121,4 +138,61 @@ export interface ChannelAccess {
   join(channel: string): Promise<"joined" | "refused" | "slow">;
   /** Whether a member is in a (private) channel. */
   hasMember(channel: string, userId: string): Promise<boolean | "slow" | "failed">;
+}
+
+// The messaging provider (Bandwidth) as services see it; src/bandwidth/client.ts implements it.
+
+export interface OutgoingText {
+  from: string;
+  to: string[];
+  text: string;
+  media?: string[];
+  tag: string;
+}
+
+/** Why Bandwidth did not take a request, and whether trying again can help. */
+export class BandwidthError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | null = null,
+    /**
+     * The request may have reached Bandwidth and been taken: it timed out, was cut short, or the
+     * connection dropped after it was written. Sending again could text the same people twice.
+     */
+    readonly inDoubt = false,
+  ) {
+    super(message);
+    this.name = "BandwidthError";
+  }
+}
+
+/** A text Bandwidth lists as sent from a line (List Messages), one row per recipient. */
+export interface ListedText {
+  messageId: string;
+  destination: string;
+  recipientCount: number | null;
+  receivedAt: Date | null;
+}
+
+export interface ListedTextsQuery {
+  from: string;
+  to: string;
+  since: Date;
+  until: Date;
+}
+
+/** What Bandwidth answered to a send: its id, and the segments it will bill when it said so. */
+export interface TakenText {
+  id: string;
+  segmentCount: number | null;
+}
+
+export interface BandwidthMessaging {
+  send(text: OutgoingText): Promise<TakenText>;
+  /** Outbound texts from one number to another in a window: Bandwidth's own record of what it took. */
+  listSent(query: ListedTextsQuery): Promise<ListedText[]>;
+  downloadMedia(url: string): Promise<{ bytes: Buffer; contentType: string }>;
+  uploadMedia(mediaId: string, bytes: Buffer, contentType: string): Promise<string>;
 }

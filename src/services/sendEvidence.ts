@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db, Tx } from "../db/client";
 import { senderLabel } from "../domain/labels";
 import { describeCost } from "../domain/segments";
 import { mrkdwn, SlackText } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
+import type { BandwidthMessaging } from "./ports";
 
 /**
  * Exactly once towards Bandwidth. A text whose request began (state SENDING, committed before the

@@ -1,8 +1,8 @@
-import { BandwidthError, type BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import type { Logger } from "../logger";
 import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
+import { BandwidthError, type BandwidthMessaging } from "./ports";
 
 export function consentLockKey(lineId: string): string {
   return `consent:${lineId}`;

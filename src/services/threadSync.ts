@@ -1,5 +1,3 @@
-import { ErrorCode } from "@slack/web-api";
-import type { BandwidthMessaging } from "../bandwidth/client";
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import { senderIcons, senderLabel } from "../domain/labels";
@@ -11,7 +9,14 @@ import type { Logger } from "../logger";
 import { InFlight } from "../shutdown";
 import { ChannelPacer } from "./channelPacer";
 import { type LoadedConversation, loadConversation, rootView } from "./conversations";
-import type { ThreadEntryView, ThreadPublisher, UploadedFile } from "./ports";
+import type { BandwidthMessaging } from "./ports";
+import {
+  SlackRateLimited,
+  SlackRefused,
+  type ThreadEntryView,
+  type ThreadPublisher,
+  type UploadedFile,
+} from "./ports";
 import { sendAgainTarget } from "./sendEvidence";
 
 export interface ThreadSyncDeps {
@@ -30,12 +35,9 @@ interface RetryLater {
   retryAt: Date;
 }
 
-/** Slack's 429, as WebClient reports it when it is told not to wait by itself. */
+/** Slack's 429, as the publisher reports it when it is told not to wait by itself. */
 function rateLimitedFor(error: unknown): number | null {
-  if (typeof error !== "object" || error === null) return null;
-  const { code, retryAfter } = error as { code?: unknown; retryAfter?: unknown };
-  if (code !== ErrorCode.RateLimitedError || typeof retryAfter !== "number") return null;
-  return Math.max(1, retryAfter) * 1000;
+  return error instanceof SlackRateLimited ? Math.max(1_000, error.retryAfterMs) : null;
 }
 
 /** What Slack shows in an image block (png, jpg, jpeg, gif); other media are shared as files. */
@@ -197,7 +199,7 @@ export class ThreadSyncService {
         await publisher.updateRoot(channel, threadTs, await rootView(db, conversation));
       } catch (error) {
         // Slack refusing the update itself (the root was deleted, say) is final; anything else is retried.
-        if ((error as { code?: unknown }).code === ErrorCode.PlatformError) {
+        if (error instanceof SlackRefused) {
           this.deps.logger.warn({ err: error, conversationId }, "thread root could not be updated");
         } else {
           await db.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: true } });

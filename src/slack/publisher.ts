@@ -1,7 +1,7 @@
-import type { WebClient } from "@slack/web-api";
+import { ErrorCode, type WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Logger } from "../logger";
-import type { SlackFile, ThreadPublisher } from "../services/ports";
+import { type SlackFile, SlackRateLimited, SlackRefused, type ThreadPublisher } from "../services/ports";
 import { createSlackFileFetcher, slackFileOrigins } from "./fileDownload";
 import { escapeMrkdwn } from "./views/text";
 import { threadEntryMessage } from "./views/threadEntry";
@@ -38,12 +38,55 @@ const fileInfoSchema = z.object({ file: z.object({ mimetype: z.string() }) });
 /** About 6 s in all: Slack usually finishes a picture within a second. */
 const PROCESSING_PAUSES_MS = [100, 200, 400, 800, 1600, 3200];
 
-/** ThreadPublisher on the Slack Web API. Rate limits (429 Retry-After) are honoured by WebClient. */
+/** Slack's answers in the port's words (a 429 left to the caller, a refusal); anything else as it came. */
+function portError(error: unknown): unknown {
+  const { code, retryAfter } = (error ?? {}) as { code?: unknown; retryAfter?: unknown };
+  if (code === ErrorCode.RateLimitedError && typeof retryAfter === "number") {
+    return new SlackRateLimited(retryAfter * 1000);
+  }
+  if (code === ErrorCode.PlatformError) return new SlackRefused(slackErrorCode(error) ?? "unknown");
+  return error;
+}
+
+function speakingPortErrors(publisher: ThreadPublisher): ThreadPublisher {
+  const translated: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(publisher)) {
+    if (typeof member !== "function") {
+      translated[name] = member;
+      continue;
+    }
+    translated[name] = (...args: unknown[]) => {
+      try {
+        const result: unknown = member(...args);
+        return result instanceof Promise
+          ? result.catch((error: unknown) => Promise.reject(portError(error)))
+          : result;
+      } catch (error) {
+        throw portError(error);
+      }
+    };
+  }
+  return translated as unknown as ThreadPublisher;
+}
+
+/**
+ * ThreadPublisher on the Slack Web API. Rate limits (429 Retry-After) are honoured by WebClient,
+ * unless the client rejects rate-limited calls: then SlackRateLimited says how long to wait.
+ */
 export function createSlackPublisher(
   client: WebClient,
   botToken: string,
   logger: Logger,
   fetchFile: typeof fetch = fetch,
+): ThreadPublisher {
+  return speakingPortErrors(slackPublisher(client, botToken, logger, fetchFile));
+}
+
+function slackPublisher(
+  client: WebClient,
+  botToken: string,
+  logger: Logger,
+  fetchFile: typeof fetch,
 ): ThreadPublisher {
   const files = createSlackFileFetcher({
     botToken,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { createBandwidthMessaging } from "../../src/bandwidth/client";
-import type { InboundCallback } from "../../src/bandwidth/schemas";
+import type { InboundCallback } from "../../src/domain/messageEvents";
 import { loadConfig } from "../../src/config";
 import { createDb, type Db } from "../../src/db/client";
 import { Locks } from "../../src/db/locks";

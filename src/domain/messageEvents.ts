@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+// Text messages and their delivery reports as the webhook routes store them and InboundProcessor
+// reads them back: Bandwidth's own callbacks, so that the stored row is what the provider sent.
 // The shapes of Bandwidth's published spec (bandwidth.yml: inboundCallback, statusCallback), with
 // only the fields the app relies on made strict; unknown fields pass through untouched.
 
