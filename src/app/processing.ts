@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { type JobHandler, QUEUES } from "../jobs/queue";
+import { JOBS_CHANNEL, type JobHandler, QUEUES } from "../jobs/queue";
 import { pruneInboundEvents, RETENTION_INTERVAL_MS } from "../jobs/retention";
 import { startSweeper } from "../jobs/sweeper";
 import type { Logger } from "../logger";
@@ -73,6 +73,7 @@ export async function startProcessing(
     countSetAside: (reason) => metrics.inboundSetAside.inc({ reason }),
     countProcessed: () => metrics.inboundProcessed.inc(),
     shareChanged: (held) => metrics.inboundPartitions.set(held),
+    alsoListen: { [JOBS_CHANNEL]: (name) => queue.announced(name) },
   });
   processor.start();
   return {

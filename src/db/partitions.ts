@@ -29,9 +29,8 @@ export class PartitionClaims {
       partitions: number;
       /** Instances' fair share of `partitions`, given how many are alive. */
       share(instances: number): number;
-      /** The channel new work is announced on. */
-      channel: string;
-      onNotification(): void;
+      /** Channels new work is announced on, each with what to do when it is. */
+      listen: Record<string, (payload: string) => void>;
       onChange?(change: PartitionChange): void;
     },
   ) {
@@ -117,8 +116,9 @@ export class PartitionClaims {
     try {
       await client.connect();
       await client.query("SELECT pg_advisory_lock_shared($1, $2)", [NAMESPACE, this.options.partitions]);
-      client.on("notification", () => this.options.onNotification());
-      await client.query(`LISTEN ${pg.escapeIdentifier(this.options.channel)}`);
+      const { listen } = this.options;
+      client.on("notification", (message) => listen[message.channel]?.(message.payload ?? ""));
+      for (const channel of Object.keys(listen)) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;

@@ -20,8 +20,13 @@ export interface JobContext {
 
 export type JobHandler = (data: Record<string, unknown>, context: JobContext) => Promise<void>;
 
+/** Where an instance with no worker for a queue announces a job, so that a worker elsewhere fetches it now. */
+export const JOBS_CHANNEL = "jobs_enqueued";
+
 export interface JobQueue {
   enqueue(queue: QueueName, data: Record<string, string>, key: string): Promise<void>;
+  /** A job was announced on JOBS_CHANNEL: an idle local worker of that queue fetches at once. */
+  announced(queue: string): void;
   work(queue: QueueName, handler: JobHandler, concurrency?: number): Promise<void>;
   /**
    * Stops fetching jobs and waits up to `graceMs` for running ones. `onGraceExpired` is then called
@@ -115,7 +120,18 @@ export async function startJobQueue(
   return {
     async enqueue(queue, data, key) {
       await boss.send(queue, data, { singletonKey: key });
-      wake(queue);
+      if (workers.has(queue)) return wake(queue);
+      // No worker here (a web instance): the workers' listening connections hear of it. Only a
+      // shortcut: they poll anyway, so a lost announcement delays the job by a poll at most.
+      await boss
+        .getDb()
+        .executeSql("SELECT pg_notify($1, $2)", [JOBS_CHANNEL, queue])
+        .catch((error: unknown) => logger.debug({ err: error }, "job not announced"));
+    },
+
+    announced(queue) {
+      const known = Object.values(QUEUES).find((name) => name === queue);
+      if (known) wake(known);
     },
 
     async work(queue, handler, concurrency = 2) {

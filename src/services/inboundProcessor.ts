@@ -26,6 +26,8 @@ export interface InboundProcessorDeps {
   countProcessed?(): void;
   /** Reports this instance's share: how many partitions it holds now. */
   shareChanged?(held: number): void;
+  /** Other channels this instance's listening connection follows (jobs enqueued elsewhere, say). */
+  alsoListen?: Record<string, (payload: string) => void>;
   /** Tests shorten the retries; production keeps the defaults (about two minutes). */
   retry?: { maxAttempts: number; firstDelayMs: number };
 }
@@ -65,8 +67,7 @@ export class InboundProcessor {
       databaseUrl: deps.databaseUrl,
       partitions: PARTITIONS,
       share: fairShare,
-      channel: INBOUND_EVENTS_CHANNEL,
-      onNotification: () => this.wake(),
+      listen: { ...deps.alsoListen, [INBOUND_EVENTS_CHANNEL]: () => this.wake() },
       onChange: (change) => {
         deps.logger.info(change, "share of stored callbacks changed");
         deps.shareChanged?.(change.held);

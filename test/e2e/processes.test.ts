@@ -1,8 +1,10 @@
+import pg from "pg";
 import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
 import { inboundMessageCallback } from "../support/bandwidthSpec";
 import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
 import { type FakeSlack, type RecordedCall, startFakeSlack } from "../support/fakeSlack";
 import { ACCOUNT_ID, APPLICATION_ID, appEnv, basicAuth, SALES_LINE, SECRETS } from "../support/harness";
+import { messageEvent, sendEvent } from "../support/slackRequests";
 import { createTestDatabase } from "../support/testDatabase";
 
 /*
@@ -206,6 +208,27 @@ test("ingest and processing apart: a web instance only stores and acknowledges, 
   expect(await metric(web, HELD)).toBe(0);
   expect(await metric(web, PROCESSED)).toBe(0);
   expect(await metric(worker, PROCESSED)).toBe(GROUPS * PER_GROUP);
+
+  // A teammate's reply reaches the web instance; the worker texts it to the group.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const thread = (
+    await pool.query<{ channelId: string; threadTs: string }>(
+      `SELECT "channelId", "threadTs" FROM "GroupConversation" WHERE "threadTs" IS NOT NULL LIMIT 1`,
+    )
+  ).rows[0];
+  await pool.end();
+  bandwidth.reset();
+  const reply = await sendEvent(web.url, SECRETS.signingSecret, {
+    event: messageEvent({
+      channel: thread?.channelId ?? "",
+      user: "UDANA",
+      text: "from the web role",
+      threadTs: thread?.threadTs ?? "",
+    }),
+  });
+  expect(reply.status).toBe(200);
+  const [texted] = await bandwidth.waitForMessages(1, 15_000);
+  expect(texted?.body.text).toContain("from the web role");
 }, 120_000);
 
 test("kill -9 after acknowledging, before posting: after restart everything acknowledged is posted once, in order", async () => {
