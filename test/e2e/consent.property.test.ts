@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { createBandwidthMessaging } from "../../src/bandwidth/client";
-import type { InboundCallback } from "../../src/domain/messageEvents";
 import { loadConfig } from "../../src/config";
 import { createDb, type Db } from "../../src/db/client";
 import { Locks } from "../../src/db/locks";
 import { defaultComplianceMessages } from "../../src/domain/compliance";
+import type { InboundCallback } from "../../src/domain/messageEvents";
 import { createLogger } from "../../src/logger";
 import { ConsentAdminService } from "../../src/services/consentAdmin";
 import { GroupStartService } from "../../src/services/groupStart";
