@@ -78,6 +78,22 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     evidence,
     userName: createUserNames(slack.app.client),
   });
+  const { home, homeDeps, usage } = createHome(config, logger, infra, slack);
+  return {
+    groups,
+    threads,
+    outbound,
+    home,
+    homeDeps,
+    usage,
+    choices: new GroupChoicesService(db),
+    inbound: new CountedInboundService({ db, logger, requestThreadSync, requestOutbound }, metrics),
+  };
+}
+
+/** App Home: the admin console and members' view, its services and what its listeners need. */
+function createHome(config: Config, logger: Logger, infra: Infrastructure, slack: SlackEdge) {
+  const { db, requestThreadSync } = infra;
   const admins = new AdminService(db, createUserLookup(slack.app.client), logger);
   const lines = new LineService(db, requestThreadSync);
   const contacts = new ContactService(db);
@@ -104,14 +120,5 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     logger,
     downloadFile: slack.publisher.downloadFile,
   };
-  return {
-    groups,
-    threads,
-    outbound,
-    home,
-    homeDeps,
-    usage,
-    choices: new GroupChoicesService(db),
-    inbound: new CountedInboundService({ db, logger, requestThreadSync, requestOutbound }, metrics),
-  };
+  return { home, homeDeps, usage };
 }

@@ -62,24 +62,70 @@ function describe(error: unknown): BandwidthError {
   return new BandwidthError(error instanceof Error ? error.message : String(error), null, true);
 }
 
+/** One page of List Messages: outbound texts from one number to another in a window. */
+async function listPage(
+  messages: MessagesApi,
+  accountId: string,
+  query: ListedTextsQuery,
+  pageToken: string | undefined,
+): Promise<{ texts: ListedText[]; nextPageToken: string | undefined }> {
+  let data: unknown;
+  try {
+    const response = await messages.listMessages(
+      accountId,
+      undefined,
+      query.from,
+      query.to,
+      undefined,
+      "OUTBOUND",
+      undefined,
+      undefined,
+      undefined,
+      query.since.toISOString(),
+      query.until.toISOString(),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      pageToken,
+      100,
+    );
+    data = response.data;
+  } catch (error) {
+    throw describe(error);
+  }
+  const list = listedTextsSchema.parse(data);
+  const texts: ListedText[] = [];
+  for (const item of list.messages) {
+    const parsed = listedTextSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const time = parsed.data.receiveTime ? new Date(parsed.data.receiveTime) : null;
+    texts.push({
+      messageId: parsed.data.messageId,
+      destination: parsed.data.destinationTn,
+      recipientCount: parsed.data.recipientCount ?? null,
+      receivedAt: time && !Number.isNaN(time.getTime()) ? time : null,
+    });
+  }
+  return { texts, nextPageToken: list.pageInfo?.nextPageToken ?? undefined };
+}
+
 /**
- * The Bandwidth Messaging API through the official SDK. Callers reach it only through TextSender,
- * which applies consent, so this stays a thin adapter.
+ * The axios instance the SDK calls through: each request gets a signal of its own that stopping
+ * the app aborts (see Shutdown.callSignal), and is counted by operation and status.
  */
-export function createBandwidthMessaging(
-  config: Config,
-  metrics?: Metrics,
-  shutdown: Shutdown = NEVER_SHUTS_DOWN,
-): BandwidthMessaging {
-  const configuration = new Configuration({
-    basePath: config.BANDWIDTH_MESSAGING_URL.replace(/\/$/, ""),
-    ...(config.BANDWIDTH_CLIENT_ID && config.BANDWIDTH_CLIENT_SECRET
-      ? { clientId: config.BANDWIDTH_CLIENT_ID, clientSecret: config.BANDWIDTH_CLIENT_SECRET }
-      : { username: config.BANDWIDTH_USERNAME, password: config.BANDWIDTH_PASSWORD }),
-    baseOptions: { timeout: config.BANDWIDTH_TIMEOUT_MS },
-  });
+function instrumentedHttp(shutdown: Shutdown, metrics: Metrics | undefined) {
   const http = axios.create();
-  // Each request gets a signal of its own that stopping the app aborts (see Shutdown.callSignal).
   const calls = new WeakMap<object, () => void>();
   http.interceptors.request.use((request) => {
     const { signal, done } = shutdown.callSignal();
@@ -119,6 +165,26 @@ export function createBandwidthMessaging(
       },
     );
   }
+  return http;
+}
+
+/**
+ * The Bandwidth Messaging API through the official SDK. Callers reach it only through TextSender,
+ * which applies consent, so this stays a thin adapter.
+ */
+export function createBandwidthMessaging(
+  config: Config,
+  metrics?: Metrics,
+  shutdown: Shutdown = NEVER_SHUTS_DOWN,
+): BandwidthMessaging {
+  const configuration = new Configuration({
+    basePath: config.BANDWIDTH_MESSAGING_URL.replace(/\/$/, ""),
+    ...(config.BANDWIDTH_CLIENT_ID && config.BANDWIDTH_CLIENT_SECRET
+      ? { clientId: config.BANDWIDTH_CLIENT_ID, clientSecret: config.BANDWIDTH_CLIENT_SECRET }
+      : { username: config.BANDWIDTH_USERNAME, password: config.BANDWIDTH_PASSWORD }),
+    baseOptions: { timeout: config.BANDWIDTH_TIMEOUT_MS },
+  });
+  const http = instrumentedHttp(shutdown, metrics);
   const messages = new MessagesApi(configuration, undefined, http);
   const media = new MediaApi(configuration, undefined, http);
   const accountId = config.BANDWIDTH_ACCOUNT_ID;
@@ -148,54 +214,9 @@ export function createBandwidthMessaging(
       let pageToken: string | undefined;
       // A handful of pages at most: the window is minutes long and holds one pair of numbers.
       for (let page = 0; page < 10; page++) {
-        let data: unknown;
-        try {
-          const response = await messages.listMessages(
-            accountId,
-            undefined,
-            query.from,
-            query.to,
-            undefined,
-            "OUTBOUND",
-            undefined,
-            undefined,
-            undefined,
-            query.since.toISOString(),
-            query.until.toISOString(),
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            pageToken,
-            100,
-          );
-          data = response.data;
-        } catch (error) {
-          throw describe(error);
-        }
-        const list = listedTextsSchema.parse(data);
-        for (const item of list.messages) {
-          const parsed = listedTextSchema.safeParse(item);
-          if (!parsed.success) continue;
-          const time = parsed.data.receiveTime ? new Date(parsed.data.receiveTime) : null;
-          found.push({
-            messageId: parsed.data.messageId,
-            destination: parsed.data.destinationTn,
-            recipientCount: parsed.data.recipientCount ?? null,
-            receivedAt: time && !Number.isNaN(time.getTime()) ? time : null,
-          });
-        }
-        pageToken = list.pageInfo?.nextPageToken ?? undefined;
+        const listed = await listPage(messages, accountId, query, pageToken);
+        found.push(...listed.texts);
+        pageToken = listed.nextPageToken;
         if (!pageToken) break;
       }
       return found;

@@ -69,6 +69,57 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
   res.end(JSON.stringify(body));
 }
 
+/** Each element parsed on its own: a malformed one is logged and counted, its neighbours go on. */
+function validate<T extends InboundCallback | StatusCallback>(
+  elements: unknown[],
+  schema: z.ZodType<T>,
+  wanted: (callback: T) => boolean,
+  log: Logger,
+): { events: IncomingEvent[]; invalid: number; ignored: number } {
+  const events: IncomingEvent[] = [];
+  let invalid = 0;
+  let ignored = 0;
+  for (const [index, element] of elements.entries()) {
+    const parsed = schema.safeParse(storable(element));
+    if (!parsed.success) {
+      invalid++;
+      log.warn(
+        { index, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) },
+        "invalid callback element skipped",
+      );
+      continue;
+    }
+    if (!wanted(parsed.data)) {
+      ignored++;
+      continue;
+    }
+    events.push({ dedupeKey: dedupeKeyOf(parsed.data), type: parsed.data.type, payload: parsed.data });
+  }
+  return { events, invalid, ignored };
+}
+
+const NOT_READ = Symbol("not read");
+
+/** The body as JSON, or NOT_READ once the request has been answered with why not. */
+async function readJson(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<unknown> {
+  try {
+    const payload: unknown = JSON.parse((await readBody(req, BODY_LIMIT)).toString("utf8"));
+    assertShallow(payload, MAX_NESTING);
+    return payload;
+  } catch (error) {
+    // The unread rest of the body is still on the socket: close it rather than reuse it.
+    if (error instanceof BodyTooLarge) reply(res, 413, { error: "body too large" }, { connection: "close" });
+    else if (error instanceof TooDeep) reply(res, 400, { error: "body nests too deeply" });
+    else if (error instanceof SyntaxError) reply(res, 400, { error: "body is not JSON" });
+    else {
+      // The client went away mid-body (or the like): nobody is left to answer.
+      log.debug({ err: error }, "webhook body not read");
+      reply(res, 400, { error: "body could not be read" });
+    }
+    return NOT_READ;
+  }
+}
+
 export interface WebhookOptions {
   username: string;
   password: string;
@@ -86,34 +137,6 @@ export interface WebhookOptions {
 export function createWebhookHandler(options: WebhookOptions) {
   const { intake, logger } = options;
 
-  function validate<T extends InboundCallback | StatusCallback>(
-    elements: unknown[],
-    schema: z.ZodType<T>,
-    wanted: (callback: T) => boolean,
-    log: Logger,
-  ): { events: IncomingEvent[]; invalid: number; ignored: number } {
-    const events: IncomingEvent[] = [];
-    let invalid = 0;
-    let ignored = 0;
-    for (const [index, element] of elements.entries()) {
-      const parsed = schema.safeParse(storable(element));
-      if (!parsed.success) {
-        invalid++;
-        log.warn(
-          { index, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) },
-          "invalid callback element skipped",
-        );
-        continue;
-      }
-      if (!wanted(parsed.data)) {
-        ignored++;
-        continue;
-      }
-      events.push({ dedupeKey: dedupeKeyOf(parsed.data), type: parsed.data.type, payload: parsed.data });
-    }
-    return { events, invalid, ignored };
-  }
-
   return async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const log = logger.child({
       webhook: path,
@@ -129,20 +152,8 @@ export function createWebhookHandler(options: WebhookOptions) {
         { "www-authenticate": 'Basic realm="bandwidth-webhooks"' },
       );
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse((await readBody(req, BODY_LIMIT)).toString("utf8"));
-      assertShallow(payload, MAX_NESTING);
-    } catch (error) {
-      // The unread rest of the body is still on the socket: close it rather than reuse it.
-      if (error instanceof BodyTooLarge)
-        return reply(res, 413, { error: "body too large" }, { connection: "close" });
-      if (error instanceof TooDeep) return reply(res, 400, { error: "body nests too deeply" });
-      if (error instanceof SyntaxError) return reply(res, 400, { error: "body is not JSON" });
-      // The client went away mid-body (or the like): nobody is left to answer.
-      log.debug({ err: error }, "webhook body not read");
-      return reply(res, 400, { error: "body could not be read" });
-    }
+    const payload = await readJson(req, res, log);
+    if (payload === NOT_READ) return;
     const elements = Array.isArray(payload) ? payload : [payload];
     if (elements.length > 1000) return reply(res, 413, { error: "too many callbacks in one request" });
     const { events, invalid, ignored } =

@@ -54,17 +54,21 @@ export interface QueueOptions {
 /** pg-boss moves a finished job to its archive table after this long (its default), then deletes it. */
 const ARCHIVE_AFTER_SECONDS = 12 * 3_600;
 
-/**
- * Durable jobs on PostgreSQL with pg-boss, shared by every app instance on the same database.
- * Jobs only wake work up: the rows they point at are the source of truth, so a lost job is
- * recovered by the sweeper and a duplicate one finds nothing left to do.
- */
-export async function startJobQueue(
-  databaseUrl: string,
-  logger: Logger,
-  options: QueueOptions,
-): Promise<JobQueue> {
-  const boss = new PgBoss({
+/** Waits up to `graceMs` for running jobs, then calls `onGraceExpired` so that their calls give up. */
+async function stopBoss(boss: PgBoss, graceMs: number, onGraceExpired: () => void): Promise<void> {
+  const expiry = setTimeout(onGraceExpired, graceMs);
+  try {
+    // pg-boss waits for its active jobs (until its own timeout, a little longer than ours), then
+    // hands back those still running by failing them so that they are retried.
+    await boss.stop({ graceful: true, wait: true, timeout: graceMs + 2_000 });
+  } finally {
+    clearTimeout(expiry);
+  }
+  onGraceExpired();
+}
+
+function createBoss(databaseUrl: string, options: QueueOptions): PgBoss {
+  return new PgBoss({
     connectionString: databaseUrl,
     max: options.connections ?? 4,
     schema: "pgboss",
@@ -75,12 +79,10 @@ export async function startJobQueue(
     archiveCompletedAfterSeconds: ARCHIVE_AFTER_SECONDS,
     deleteAfterSeconds: Math.max(3_600, options.retentionHours * 3_600 - ARCHIVE_AFTER_SECONDS),
   });
-  let stopping = false;
-  // While stopping (and the embedded PostgreSQL going down with us), dropped connections are expected.
-  boss.on("error", (error) =>
-    (stopping ? logger.debug : logger.error).call(logger, { err: error }, "job queue error"),
-  );
-  await boss.start();
+}
+
+/** Creates each queue, or brings its settings up to date. */
+async function ensureQueues(boss: PgBoss, options: QueueOptions): Promise<void> {
   for (const name of Object.values(QUEUES)) {
     const queue = {
       name,
@@ -104,6 +106,26 @@ export async function startJobQueue(
       }
     }
   }
+}
+
+/**
+ * Durable jobs on PostgreSQL with pg-boss, shared by every app instance on the same database.
+ * Jobs only wake work up: the rows they point at are the source of truth, so a lost job is
+ * recovered by the sweeper and a duplicate one finds nothing left to do.
+ */
+export async function startJobQueue(
+  databaseUrl: string,
+  logger: Logger,
+  options: QueueOptions,
+): Promise<JobQueue> {
+  const boss = createBoss(databaseUrl, options);
+  let stopping = false;
+  // While stopping (and the embedded PostgreSQL going down with us), dropped connections are expected.
+  boss.on("error", (error) =>
+    (stopping ? logger.debug : logger.error).call(logger, { err: error }, "job queue error"),
+  );
+  await boss.start();
+  await ensureQueues(boss, options);
   const workers = new Map<QueueName, { idle: Set<string> }>();
   const running = new InFlight();
   let turn = 0;
@@ -164,15 +186,7 @@ export async function startJobQueue(
 
     async stop(graceMs, onGraceExpired) {
       stopping = true;
-      const expiry = setTimeout(onGraceExpired, graceMs);
-      try {
-        // pg-boss waits for its active jobs (until its own timeout, a little longer than ours), then
-        // hands back those still running by failing them so that they are retried.
-        await boss.stop({ graceful: true, wait: true, timeout: graceMs + 2_000 });
-      } finally {
-        clearTimeout(expiry);
-      }
-      onGraceExpired();
+      await stopBoss(boss, graceMs, onGraceExpired);
       // A handler outliving pg-boss would keep its worker loop, and our database, in use after stop.
       await running.settled(5_000);
       if (running.size > 0) logger.warn({ running: running.size }, "jobs still running after stop");

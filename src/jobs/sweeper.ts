@@ -17,6 +17,52 @@ export interface SweeperRetention {
   prune(): Promise<unknown>;
 }
 
+/** Re-queues the pending work older than `before` (starts: `startsBefore`). */
+async function sweepOnce(
+  db: Db,
+  targets: SweeperTargets,
+  logger: Logger,
+  before: Date,
+  startsBefore: Date,
+): Promise<void> {
+  const [posts, sends, starts] = await Promise.all([
+    db.message.findMany({
+      where: { postState: { in: ["PENDING", "POSTING"] }, createdAt: { lte: before } },
+      distinct: ["conversationId"],
+      select: { conversationId: true },
+      take: 500,
+    }),
+    db.message.findMany({
+      // Begun and in doubt too: a crashed attempt is resolved by the next drain, never re-sent blindly.
+      where: { sendState: { in: ["QUEUED", "SENDING", "IN_DOUBT"] }, createdAt: { lte: before } },
+      distinct: ["conversationId"],
+      select: { conversationId: true },
+      take: 500,
+    }),
+    db.groupStart.findMany({
+      where: {
+        OR: [
+          // At start at once: the job of a start acknowledged just before a crash may be lost.
+          { state: "PENDING", createdAt: { lte: startsBefore } },
+          // A start whose request began in a process that died: its job resolves it from evidence.
+          { state: "SENDING", updatedAt: { lte: before } },
+        ],
+      },
+      select: { id: true },
+      take: 100,
+    }),
+  ]);
+  for (const p of posts) await targets.requestThreadSync(p.conversationId);
+  for (const s of sends) await targets.requestOutbound(s.conversationId);
+  for (const g of starts) await targets.requestGroupStart(g.id);
+  if (posts.length + sends.length + starts.length > 0) {
+    logger.info(
+      { posts: posts.length, sends: sends.length, starts: starts.length },
+      "sweeper re-queued pending work",
+    );
+  }
+}
+
 export function startSweeper(
   db: Db,
   intervalMs: number,
@@ -36,42 +82,7 @@ export function startSweeper(
     const before = new Date(Date.now() - (first ? 0 : Math.max(intervalMs, 10_000)));
     const startsBefore = first ? before : new Date(Date.now() - 120_000);
     first = false;
-    const [posts, sends, starts] = await Promise.all([
-      db.message.findMany({
-        where: { postState: { in: ["PENDING", "POSTING"] }, createdAt: { lte: before } },
-        distinct: ["conversationId"],
-        select: { conversationId: true },
-        take: 500,
-      }),
-      db.message.findMany({
-        // Begun and in doubt too: a crashed attempt is resolved by the next drain, never re-sent blindly.
-        where: { sendState: { in: ["QUEUED", "SENDING", "IN_DOUBT"] }, createdAt: { lte: before } },
-        distinct: ["conversationId"],
-        select: { conversationId: true },
-        take: 500,
-      }),
-      db.groupStart.findMany({
-        where: {
-          OR: [
-            // At start at once: the job of a start acknowledged just before a crash may be lost.
-            { state: "PENDING", createdAt: { lte: startsBefore } },
-            // A start whose request began in a process that died: its job resolves it from evidence.
-            { state: "SENDING", updatedAt: { lte: before } },
-          ],
-        },
-        select: { id: true },
-        take: 100,
-      }),
-    ]);
-    for (const p of posts) await targets.requestThreadSync(p.conversationId);
-    for (const s of sends) await targets.requestOutbound(s.conversationId);
-    for (const g of starts) await targets.requestGroupStart(g.id);
-    if (posts.length + sends.length + starts.length > 0) {
-      logger.info(
-        { posts: posts.length, sends: sends.length, starts: starts.length },
-        "sweeper re-queued pending work",
-      );
-    }
+    await sweepOnce(db, targets, logger, before, startsBefore);
   }
 
   const loop = async () => {
