@@ -87,7 +87,11 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     homeDeps,
     usage,
     choices: new GroupChoicesService(db),
-    inbound: new CountedInboundService({ db, logger, requestThreadSync, requestOutbound }, metrics),
+    // Contacts' texts are posted straight from the process that took them in (see postSoon).
+    inbound: new CountedInboundService(
+      { db, logger, requestThreadSync: (id) => threads.postSoon(id), requestOutbound },
+      metrics,
+    ),
   };
 }
 

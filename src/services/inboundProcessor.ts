@@ -61,6 +61,7 @@ export class InboundProcessor {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly claims: PartitionClaims;
+  private rebalancedAt = 0;
 
   constructor(private readonly deps: InboundProcessorDeps) {
     this.claims = new PartitionClaims({
@@ -73,6 +74,17 @@ export class InboundProcessor {
         deps.shareChanged?.(change.held);
       },
     });
+  }
+
+  /**
+   * This instance's partitions, rebalanced at most once per poll and only between batches, when
+   * no lane is half done: the one moment a partition may change hands.
+   */
+  private async partitionsNow(): Promise<number[]> {
+    if (Date.now() - this.rebalancedAt < this.deps.pollMs) return this.claims.partitions();
+    const partitions = await this.claims.rebalance();
+    this.rebalancedAt = Date.now();
+    return partitions;
   }
 
   /** The partitions this instance takes in now (tests and the readiness probe look). */
@@ -122,8 +134,7 @@ export class InboundProcessor {
   private async drain(): Promise<void> {
     while (!this.stopped) {
       this.again = false;
-      // Between batches, when no lane is half done: the one moment a partition may change hands.
-      const partitions = await this.claims.rebalance();
+      const partitions = await this.partitionsNow();
       if (partitions.length === 0) return;
       const { events, more } = await this.readyEvents(partitions);
       if (events.length === 0) return;
@@ -161,37 +172,29 @@ export class InboundProcessor {
    * conversation with a long queue does not hide the other conversations' events.
    */
   private async readyEvents(partitions: number[]): Promise<{ events: ReadyEvent[]; more: boolean }> {
-    const { db } = this.deps;
     const now = new Date();
-    const select = { dedupeKey: true, type: true, payload: true, attempts: true, seq: true } as const;
-    // Only a lane's first unfinished event is ever retried, so there is one of these per failing lane.
-    const retrying = await db.inboundEvent.findMany({
-      where: { state: "RECEIVED", partition: { in: partitions }, notBefore: { gt: now } },
-      orderBy: { seq: "asc" },
-      select,
-    });
+    // A lane is held from its first event that waits for a retry: only a lane's first unfinished
+    // event is ever retried, and it comes before the rest of its lane in this order.
     const heldFrom = new Map<string, bigint>();
-    for (const event of retrying) {
-      const lane = laneOf(event);
-      if (!heldFrom.has(lane)) heldFrom.set(lane, event.seq);
-    }
     let after: bigint | undefined;
     for (;;) {
-      const page = await db.inboundEvent.findMany({
+      const page = await this.deps.db.inboundEvent.findMany({
         where: {
           state: "RECEIVED",
           partition: { in: partitions },
-          OR: [{ notBefore: null }, { notBefore: { lte: now } }],
           ...(after === undefined ? {} : { seq: { gt: after } }),
         },
         orderBy: { seq: "asc" },
         take: BATCH,
-        select,
+        select: { dedupeKey: true, type: true, payload: true, attempts: true, seq: true, notBefore: true },
       });
-      const events = page.filter((event) => {
-        const held = heldFrom.get(laneOf(event));
-        return held === undefined || event.seq < held;
-      });
+      const events: ReadyEvent[] = [];
+      for (const { notBefore, ...event } of page) {
+        const lane = laneOf(event);
+        if (heldFrom.has(lane)) continue;
+        if (notBefore && notBefore > now) heldFrom.set(lane, event.seq);
+        else events.push(event);
+      }
       const more = page.length === BATCH;
       if (events.length > 0 || !more) return { events, more };
       after = page[page.length - 1]?.seq;

@@ -53,6 +53,9 @@ const extensions: Record<string, string> = {
   "application/pdf": "pdf",
 };
 
+/** Conversations `postSoon` syncs at once; each holds a lock connection while it runs. */
+const DIRECT_SYNCS = 6;
+
 /**
  * Mirrors a conversation into its Slack thread: the root first, then every pending entry in the
  * order it happened. One drainer per conversation at a time (advisory lock), on any instance.
@@ -67,8 +70,42 @@ export class ThreadSyncService {
   /** Syncs the timers started, awaited when this process stops. */
   private readonly resumed = new InFlight();
   private stopped = false;
+  /** Conversations asked for by `postSoon`, in order, not yet being synced. */
+  private readonly waiting = new Set<string>();
+  private direct = 0;
 
   constructor(private readonly deps: ThreadSyncDeps) {}
+
+  /**
+   * Posts a conversation's pending entries from this process as soon as one of a few slots is
+   * free, instead of through a job: no job row to write, fetch and complete per text, and no wait
+   * for a worker. Asking again for a conversation already waiting or being synced costs nothing
+   * (its sync takes one more pass). A sync that fails is queued as a job, which retries it; one
+   * this process never gets to is found by the sweeper, since its entries stay pending.
+   */
+  postSoon(conversationId: string): Promise<void> {
+    if (this.stopped) return this.deps.requestThreadSync(conversationId);
+    const running = this.draining.get(conversationId);
+    if (running) running.again = true;
+    else this.waiting.add(conversationId);
+    this.pump();
+    return Promise.resolve();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.direct < DIRECT_SYNCS) {
+      const next = this.waiting.values().next();
+      if (next.done) return;
+      this.waiting.delete(next.value);
+      this.direct++;
+      void this.resumed.track(
+        this.syncOrQueue(next.value).finally(() => {
+          this.direct--;
+          this.pump();
+        }),
+      );
+    }
+  }
 
   /**
    * Posts what is pending. When Slack's limit for the channel says "not yet", the rest is resumed
@@ -90,6 +127,10 @@ export class ThreadSyncService {
   /** Clears the timers and waits for the syncs they started. */
   async stop(): Promise<void> {
     this.stopped = true;
+    // Handed to the job queue (still running at this point), so another instance posts them now.
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    await Promise.all(waiting.map((id) => this.deps.requestThreadSync(id).catch(() => undefined)));
     for (const timer of this.resuming.values()) clearTimeout(timer);
     this.resuming.clear();
     await this.resumed.settled(5_000);
