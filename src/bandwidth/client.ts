@@ -169,8 +169,9 @@ function instrumentedHttp(shutdown: Shutdown, metrics: Metrics | undefined) {
 }
 
 /**
- * The Bandwidth Messaging API through the official SDK. Callers reach it only through TextSender,
- * which applies consent, so this stays a thin adapter.
+ * The Bandwidth Messaging API through the official SDK, as the BandwidthMessaging port. Texts are
+ * sent only through TextSender, which applies consent; SendEvidence lists what was sent, and thread
+ * sync and outbound replies move media. So this stays a thin adapter.
  */
 export function createBandwidthMessaging(
   config: Config,

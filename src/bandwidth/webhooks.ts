@@ -7,7 +7,7 @@ import {
   type StatusCallback,
   statusCallbackSchema,
 } from "../domain/messageEvents";
-import { BodyTooLarge, readBody } from "../http/body";
+import { BODY_LIMIT, BodyTooLarge, readBody } from "../http/body";
 import { requestIdOf } from "../http/router";
 import type { Logger } from "../logger";
 import type { EventIntake, IncomingEvent } from "../services/eventIntake";
@@ -17,8 +17,6 @@ export const WEBHOOK_PATHS = {
   inbound: "/webhooks/bandwidth/inbound",
   status: "/webhooks/bandwidth/status",
 } as const;
-
-const BODY_LIMIT = 1024 * 1024;
 
 /** Bandwidth's callbacks nest four levels deep; far deeper is not a callback, and would exhaust the stack. */
 const MAX_NESTING = 32;

@@ -32,3 +32,18 @@ export function isRetryableConflict(error: unknown): boolean {
     (error.code === "P2002" || error.code === "P2034")
   );
 }
+
+/**
+ * A value PostgreSQL refuses (out of range, too long, malformed: SQLSTATE class 22), from Prisma or
+ * from plain `pg`: storing it again cannot succeed.
+ */
+export function isDataError(error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (error.code === "P2000" || error.code === "P2020") return true;
+    const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)
+      ?.cause;
+    return typeof cause?.originalCode === "string" && cause.originalCode.startsWith("22");
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("22");
+}

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { isDataError } from "../db/client";
 import { partitionOf } from "../domain/lanes";
 
 export interface IncomingEvent {
@@ -35,8 +36,8 @@ export class EventIntake {
       const stored = await this.insert(events);
       return { stored, duplicate: events.length - stored, invalid: 0 };
     } catch (error) {
-      if (!isDataException(error) || events.length === 1) {
-        if (isDataException(error)) return { stored: 0, duplicate: 0, invalid: 1 };
+      if (!isDataError(error) || events.length === 1) {
+        if (isDataError(error)) return { stored: 0, duplicate: 0, invalid: 1 };
         throw error;
       }
     }
@@ -84,9 +85,4 @@ export class EventIntake {
   async close(): Promise<void> {
     await this.pool.end();
   }
-}
-
-function isDataException(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("22");
 }

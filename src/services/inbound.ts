@@ -1,4 +1,4 @@
-import { type Db, isRetryableConflict, type Line, Prisma, type Tx } from "../db/client";
+import { type Db, isDataError, isRetryableConflict, type Line, type Tx } from "../db/client";
 import { lockExclusiveInTransaction } from "../db/locks";
 import type { KeywordKind } from "../domain/keywords";
 import { classifyKeyword } from "../domain/keywords";
@@ -27,15 +27,6 @@ export interface InboundDeps {
 }
 
 type Wake = { sync: Set<string>; send: Set<string> };
-
-/** A value PostgreSQL refuses (out of range, too long, malformed): storing it again cannot succeed. */
-export function isDataError(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  if (error.code === "P2000" || error.code === "P2020") return true;
-  const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)?.cause;
-  // SQLSTATE class 22: data exception.
-  return typeof cause?.originalCode === "string" && cause.originalCode.startsWith("22");
-}
 
 /** A status callback for a send the app has not recorded yet: it is processed again shortly. */
 export class SendNotYetRecorded extends Error {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_HOME_STATE, type HomeState, homeState } from "./homeState";
+import { type HomeState, homeState } from "./homeState";
 
 /**
  * Inputs of edit forms carry the record's version in their block_id (`field.version`): when a form
@@ -45,5 +45,3 @@ export function parseFormMetadata(text: string): FormMetadata | null {
     return null;
   }
 }
-
-export const NO_METADATA: FormMetadata = { home: DEFAULT_HOME_STATE };
