@@ -139,3 +139,51 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success || problems.length) throw new ConfigError(problems);
   return result.data;
 }
+
+/**
+ * The variables that connect the app to a real Slack workspace or Bandwidth account. With none of
+ * them set, a fresh clone runs as the sandbox; with any of them set, it never does.
+ */
+export const CREDENTIAL_VARIABLES = [
+  "SLACK_BOT_TOKEN",
+  "SLACK_SIGNING_SECRET",
+  "SLACK_APP_TOKEN",
+  "BANDWIDTH_ACCOUNT_ID",
+  "BANDWIDTH_APPLICATION_ID",
+  "BANDWIDTH_CLIENT_ID",
+  "BANDWIDTH_CLIENT_SECRET",
+  "BANDWIDTH_USERNAME",
+  "BANDWIDTH_PASSWORD",
+  "BANDWIDTH_CALLBACK_USERNAME",
+  "BANDWIDTH_CALLBACK_PASSWORD",
+] as const;
+
+export type RunMode = "configured" | "sandbox";
+
+/**
+ * Whether to run against real Slack and Bandwidth ("configured", which then needs a full valid
+ * configuration) or as the sandbox. The sandbox runs only when no credential is set: a deployment
+ * with half its credentials stops with the configuration's message instead of quietly becoming a
+ * sandbox. SANDBOX=1 asks for it (also with NODE_ENV=production), SANDBOX=0 forbids it.
+ */
+export function runMode(raw: NodeJS.ProcessEnv = process.env): RunMode {
+  const value = (name: string) => raw[name]?.trim() || undefined;
+  const sandbox = value("SANDBOX");
+  if (sandbox !== undefined && !["0", "1", "true", "false"].includes(sandbox.toLowerCase())) {
+    throw new ConfigError(["SANDBOX must be 1 (run the sandbox) or 0 (never run it)"]);
+  }
+  const forced = sandbox === "1" || sandbox?.toLowerCase() === "true";
+  const forbidden = sandbox === "0" || sandbox?.toLowerCase() === "false";
+  const credentials = CREDENTIAL_VARIABLES.filter((name) => value(name) !== undefined);
+  if (credentials.length > 0) {
+    if (forced) {
+      throw new ConfigError([
+        `SANDBOX=1 cannot run while Slack or Bandwidth credentials are set (${credentials.join(", ")}): unset them to try the sandbox, or unset SANDBOX`,
+      ]);
+    }
+    return "configured";
+  }
+  if (forced) return "sandbox";
+  if (forbidden || value("NODE_ENV") === "production") return "configured";
+  return "sandbox";
+}

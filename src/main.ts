@@ -1,7 +1,10 @@
 import { startApplication } from "./app";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, runMode } from "./config";
 import { EmbeddedPostgresError } from "./db/embedded";
-import { createLogger } from "./logger";
+import { createLogger, type Logger } from "./logger";
+import { startSandbox } from "./sandbox/sandbox";
+
+const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
 /** `--role=web` (or `--role web`) on the command line; it wins over ROLE in the environment. */
 function roleArgument(argv: string[]): string | undefined {
@@ -11,19 +14,8 @@ function roleArgument(argv: string[]): string | undefined {
   return arg.includes("=") ? arg.slice("--role=".length) : (argv[index + 1] ?? "");
 }
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    const role = roleArgument(process.argv.slice(2));
-    config = loadConfig(role === undefined ? process.env : { ...process.env, ROLE: role });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example and the README.\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
-  const logger = createLogger(config.LOG_LEVEL);
+/** What escapes every handler is logged, never printed with the objects it carries. */
+function guardProcess(logger: Logger): void {
   // pg-boss does not await some of its own bookkeeping queries (marking a job done or failed);
   // while the database is down those reject unhandled. The job then expires and is retried, so
   // the right response is to log, not to crash.
@@ -36,8 +28,10 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, "uncaught exception; exiting");
     process.exit(1);
   });
-  const app = await startApplication(config, logger);
+}
 
+/** Stops the app on SIGTERM/SIGINT; a second signal exits at once. */
+function stopOnSignals(app: { stop(): Promise<void> }, logger: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -56,6 +50,40 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** No Slack or Bandwidth credentials: the app runs between local stand-ins, driven from one page. */
+async function sandbox(): Promise<void> {
+  const level = process.env.LOG_LEVEL?.trim() || "warn";
+  if (!LOG_LEVELS.has(level))
+    throw new ConfigError([`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(", ")}`]);
+  const logger = createLogger(level);
+  guardProcess(logger);
+  const running = await startSandbox(process.env, logger);
+  stopOnSignals(running, logger);
+  process.stdout.write(`Sandbox running (no Slack or Bandwidth account needed): open ${running.url}\n`);
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    if (runMode() === "sandbox") {
+      await sandbox();
+      return;
+    }
+    const role = roleArgument(process.argv.slice(2));
+    config = loadConfig(role === undefined ? process.env : { ...process.env, ROLE: role });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example and the README.\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  guardProcess(logger);
+  const app = await startApplication(config, logger);
+  stopOnSignals(app, logger);
 }
 
 main().catch((error: unknown) => {

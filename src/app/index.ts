@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { Route } from "../http/router";
 import { listen } from "../http/server";
 import type { Logger } from "../logger";
 import { InFlight } from "../shutdown";
@@ -16,6 +17,11 @@ export interface Application {
   stop(): Promise<void>;
 }
 
+export interface ApplicationOptions {
+  /** Routes served beside the app's own, on the same front (the sandbox's page). */
+  routes?: readonly Route[];
+}
+
 /** How long running jobs may take to finish when the app stops, before their calls are cut short. */
 const JOB_GRACE_MS = 8_000;
 
@@ -24,7 +30,11 @@ const JOB_GRACE_MS = 8_000;
  * The role decides which halves run here: `web` takes requests in and stores them, `worker` takes
  * in what was stored and works the jobs, `all` does both in one process.
  */
-export async function startApplication(config: Config, logger: Logger): Promise<Application> {
+export async function startApplication(
+  config: Config,
+  logger: Logger,
+  options: ApplicationOptions = {},
+): Promise<Application> {
   const infra = await openInfrastructure(config, logger);
   const slack = createSlackEdge(config, logger, infra);
   const services = createServices(config, logger, infra, slack);
@@ -47,7 +57,7 @@ export async function startApplication(config: Config, logger: Logger): Promise<
     : null;
   const wake = processing ? () => processing.wake() : () => undefined;
   const server = await listen(
-    routesFor(config, logger, { infra, slack, services, onStored: wake }),
+    [...routesFor(config, logger, { infra, slack, services, onStored: wake }), ...(options.routes ?? [])],
     config.PORT,
     logger,
   );
