@@ -141,6 +141,8 @@ function viewFor(world: SandboxWorld, viewId: string, values: z.infer<typeof sta
     hash: String(view.hash ?? ""),
     blocks: Array.isArray(view.blocks) ? view.blocks : [],
     title: title?.text ?? "",
+    submit: (view.submit as Record<string, unknown> | null | undefined) ?? null,
+    close: (view.close as Record<string, unknown> | null | undefined) ?? null,
     external_id: String(view.external_id ?? ""),
     root_view_id: String(view.root_view_id ?? viewId),
     state: { values },

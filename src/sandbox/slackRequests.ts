@@ -170,6 +170,9 @@ export interface ViewInput {
   type?: "modal" | "home";
   blocks?: unknown[];
   title?: string;
+  /** The buttons as the app last set them (Slack sends them back); defaults otherwise. */
+  submit?: Record<string, unknown> | null;
+  close?: Record<string, unknown> | null;
   external_id?: string;
   root_view_id?: string;
   previous_view_id?: string | null;
@@ -190,8 +193,18 @@ function viewObject(view: ViewInput, teamId: string): Record<string, unknown> {
     title: { type: "plain_text", text: view.title ?? "Reply-All", emoji: true },
     clear_on_close: false,
     notify_on_close: false,
-    close: type === "modal" ? { type: "plain_text", text: "Cancel", emoji: true } : null,
-    submit: type === "modal" ? { type: "plain_text", text: "Submit", emoji: true } : null,
+    close:
+      view.close !== undefined
+        ? view.close
+        : type === "modal"
+          ? { type: "plain_text", text: "Cancel", emoji: true }
+          : null,
+    submit:
+      view.submit !== undefined
+        ? view.submit
+        : type === "modal"
+          ? { type: "plain_text", text: "Submit", emoji: true }
+          : null,
     previous_view_id: view.previous_view_id ?? null,
     root_view_id: view.root_view_id ?? id,
     app_id: APP_ID,

@@ -144,5 +144,12 @@ if (!available && process.env.CI !== "true") {
     await page.waitForSelector("#home .blk", { timeout: 20_000 });
     await page.locator("#home").filter({ hasText: /lines/i }).waitFor();
     await shot("app-home");
+
+    // Its buttons work: "Add a line" opens the app's modal.
+    await page.click("#home button:has-text('Add a line')");
+    await page.waitForSelector("#modal .modal-title");
+    await shot("app-home-modal");
+    await page.click("#modal [data-close]");
+    await page.waitForSelector("#modal-backdrop", { state: "hidden" });
   }, 180_000);
 });
