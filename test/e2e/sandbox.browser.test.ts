@@ -136,7 +136,7 @@ if (!available && process.env.CI !== "true") {
       .locator("#thread-messages")
       .filter({ hasText: /opted out/i })
       .waitFor({ timeout: 20_000 });
-    await phone("0102").locator(".bubble.in").last().waitFor();
+    await phone("0102").locator(".bubble.in:has-text('unsubscribed')").waitFor({ timeout: 20_000 });
     await shot("stop");
 
     // App Home as the admin, with its admin tabs.

@@ -94,7 +94,7 @@ function mrkdwn(text) {
     else if (target.startsWith("#")) out += `<b>#${esc(label || channelName(target.slice(1)))}</b>`;
     else if (target.startsWith("!date^")) {
       const seconds = Number(target.split("^")[1]);
-      out += esc(label || new Date(seconds * 1000).toLocaleString());
+      out += esc(Number.isFinite(seconds) ? new Date(seconds * 1000).toLocaleString() : label);
     } else if (target.startsWith("!")) out += `<b>@${esc(target.slice(1))}</b>`;
     else if (/^https?:\/\//.test(target))
       out += `<a href="${safeEntities(target)}" target="_blank" rel="noreferrer">${formatRun(label || target)}</a>`;
@@ -589,6 +589,7 @@ document.addEventListener("click", async (event) => {
     } else if (t.id === "open-home") {
       event.preventDefault();
       S.nav = "home";
+      S.thread = null;
       await api("/sandbox/slack/home", { user: actor() });
     } else if (t.id === "close-thread") S.thread = null;
     else if (t.dataset.thread) S.thread = { channel: S.channel, ts: t.dataset.thread };
