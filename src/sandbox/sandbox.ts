@@ -120,6 +120,7 @@ export async function startSandbox(raw: NodeJS.ProcessEnv, logger: Logger): Prom
   const sentByPhones: SentByPhone[] = [];
 
   const slack = await startFakeSlack({
+    keepCalls: 1000,
     users: Object.fromEntries(
       SANDBOX_TEAMMATES.map((t) => [
         t.id,

@@ -50,6 +50,8 @@ export interface FakeSlackOptions {
   users?: Record<string, FakeUser>;
   /** Channels known to conversations.info; any other plausible id (C.../G...) is synthesized. */
   channels?: Record<string, FakeChannel>;
+  /** Keep only the latest N recorded calls (the sandbox runs for hours); all of them by default. */
+  keepCalls?: number;
 }
 
 export interface RecordedCall {
@@ -498,6 +500,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   };
   const newHash = (): string => `1700000000.${next().toString(16).padStart(8, "0")}`;
   const notify = (): void => {
+    if (opts.keepCalls !== undefined && calls.length > opts.keepCalls)
+      calls.splice(0, calls.length - opts.keepCalls);
     changes.emit("change");
   };
 

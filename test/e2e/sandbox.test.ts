@@ -41,7 +41,12 @@ describe("npm start without credentials", () => {
   it("prints one line with the sandbox's URL, and serves the page there", async () => {
     const dataDir = tempDataDir("sandbox-start-");
     const port = await freePort();
-    const app = run({ PORT: String(port), DATA_DIR: dataDir });
+    // A real deployment's database, which the sandbox must never touch: here nothing listens there.
+    const app = run({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: "postgres://app@127.0.0.1:9/replyall",
+    });
     try {
       const line = await eventually(() => app.stdout.join("").match(/^.*\n/)?.[0], 90_000);
       expect(line).toBe(
