@@ -98,7 +98,8 @@ export async function startSandbox(raw: NodeJS.ProcessEnv, logger: Logger): Prom
   const cluster = await startPostgresCluster({
     dataDir: path.join(dataDir, "postgres"),
     password: "reply-all-sandbox",
-    logger,
+    // Where PostgreSQL keeps the throwaway data (relocated as root) is not worth a line beside the URL.
+    logger: logger.child({}, { level: "error" }),
   });
   // Generated per start and never printed: only the stand-ins and the page's endpoints hold them.
   const secrets = {
