@@ -14,13 +14,17 @@ import { OutboundService } from "../services/outbound";
 import { SendEvidence } from "../services/sendEvidence";
 import { SettingsService } from "../services/settings";
 import { TextSender } from "../services/textSender";
+import { ThreadActionService } from "../services/threadActions";
 import { ThreadSyncService } from "../services/threadSync";
 import { UsageService } from "../services/usage";
 import type { SlackEdge } from "../slack/bolt";
 import { HomePublisher } from "../slack/homePublisher";
 import type { HomeDeps } from "../slack/listeners/homeSupport";
 import { createUserLookup, createUserNames } from "../slack/users";
-import type { Infrastructure } from "./infrastructure";
+import { type Infrastructure, withDeadline } from "./infrastructure";
+
+/** How long the admin check of a thread action may take: it runs while Slack waits 3 s. */
+const ADMIN_CHECK_MS = 1_000;
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -78,11 +82,12 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     evidence,
     userName: createUserNames(slack.app.client),
   });
-  const { home, homeDeps, usage } = createHome(config, logger, infra, slack);
+  const { home, homeDeps, usage, threadActions } = createHome(config, logger, infra, slack);
   return {
     groups,
     threads,
     outbound,
+    threadActions,
     home,
     homeDeps,
     usage,
@@ -95,7 +100,10 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
   };
 }
 
-/** App Home: the admin console and members' view, its services and what its listeners need. */
+/**
+ * App Home: the admin console and members' view, its services and what its listeners need; and the
+ * thread actions, which share its admins and interaction receipts.
+ */
 function createHome(config: Config, logger: Logger, infra: Infrastructure, slack: SlackEdge) {
   const { db, requestThreadSync } = infra;
   const admins = new AdminService(db, createUserLookup(slack.app.client), logger);
@@ -113,9 +121,19 @@ function createHome(config: Config, logger: Logger, infra: Infrastructure, slack
     chartSecret: config.SLACK_SIGNING_SECRET,
     logger,
   });
+  const interactions = new InteractionReceipts(db);
+  const threadActions = new ThreadActionService({
+    db,
+    interactions,
+    requestThreadSync,
+    // A Slack too slow to say counts as "not an admin", which only ever refuses (taking someone
+    // else's conversation), never allows.
+    isAdmin: (userId) => withDeadline(admins.isAdmin(userId), ADMIN_CHECK_MS).catch(() => false),
+    hasMember: (channel, userId) => slack.channels.hasMember(channel, userId),
+  });
   const homeDeps: HomeDeps = {
     admins,
-    interactions: new InteractionReceipts(db),
+    interactions,
     lines,
     contacts,
     consentAdmin,
@@ -124,5 +142,5 @@ function createHome(config: Config, logger: Logger, infra: Infrastructure, slack
     logger,
     downloadFile: slack.publisher.downloadFile,
   };
-  return { home, homeDeps, usage };
+  return { home, homeDeps, usage, threadActions };
 }

@@ -2,6 +2,7 @@ import type { Db, Tx } from "../db/client";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
 import { participantKey } from "../domain/participants";
 import { describeCost } from "../domain/segments";
+import type { ConversationAction } from "../generated/prisma/client";
 import type { ThreadRootView } from "./ports";
 
 /** Saved contacts for these numbers, creating the ones not seen before. */
@@ -79,12 +80,16 @@ export async function optedOutNumbers(db: Db | Tx, lineId: string, numbers: stri
 export async function rootView(db: Db | Tx, conversation: LoadedConversation): Promise<ThreadRootView> {
   const numbers = conversation.participants.map((p) => p.contact.number);
   const optedOut = await optedOutNumbers(db, conversation.lineId, numbers);
-  const [first, settings] = await Promise.all([
+  const [first, settings, last] = await Promise.all([
     db.message.findFirst({
       where: { conversationId: conversation.id, kind: "OUTBOUND", sendState: "SENT" },
       orderBy: { seq: "asc" },
     }),
     db.settings.findUnique({ where: { id: 1 }, select: { noteMarker: true } }),
+    db.conversationEvent.findFirst({
+      where: { conversationId: conversation.id },
+      orderBy: { createdAt: "desc" },
+    }),
   ]);
   // The root is posted before the first text leaves: until then it shows what that text will cost.
   const planned =
@@ -114,5 +119,17 @@ export async function rootView(db: Db | Tx, conversation: LoadedConversation): P
         : planned
           ? describeCost(planned.contactIds.length, planned.text)
           : null,
+    closed: conversation.closedAt !== null,
+    assignee: conversation.assignee,
+    lastAction: last ? { actor: last.actor, what: ACTION_WORDS[last.action], at: last.createdAt } : null,
   };
 }
+
+/** How the root names the latest action ("renamed by @dana"). */
+const ACTION_WORDS: Record<ConversationAction, string> = {
+  RENAME: "renamed",
+  PARTICIPANTS: "participants changed",
+  CLOSE: "closed",
+  REOPEN: "reopened",
+  ASSIGN: "assignment changed",
+};

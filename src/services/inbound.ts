@@ -281,6 +281,9 @@ export class InboundService {
 
     const text = callback.message.text ?? "";
     const messages = complianceMessages(line);
+    // A consent keyword is not conversation: it neither reopens a closed conversation nor notifies.
+    const chat = keyword !== "opt-out" && keyword !== "opt-in";
+    if (chat && conversation.closedAt) await this.reopenByText(tx, conversation.id, sender);
     const message = await tx.message.create({
       data: {
         conversationId: conversation.id,
@@ -291,7 +294,8 @@ export class InboundService {
         segments: callback.message.segmentCount,
         bandwidthMessageId: callback.message.id,
         // A keyword is shown as the notice it causes, not as a chat message.
-        postState: keyword === "opt-out" || keyword === "opt-in" ? "NONE" : "PENDING",
+        postState: chat ? "PENDING" : "NONE",
+        notifyAssignee: chat ? conversation.assignee : null,
       },
     });
     wake.sync.add(conversation.id);
@@ -326,6 +330,29 @@ export class InboundService {
       wake.send.add(conversation.id);
     }
     return "stored" as const;
+  }
+
+  /** A contact's new text reopens a closed conversation, and the thread says so before the text. */
+  private async reopenByText(tx: Tx, conversationId: string, sender: string) {
+    const contact = await tx.contact.findUnique({ where: { number: sender }, select: { name: true } });
+    const who = contact?.name?.trim()
+      ? `${contact.name.trim()} (${formatPhone(sender)})`
+      : formatPhone(sender);
+    await tx.groupConversation.update({
+      where: { id: conversationId },
+      data: { closedAt: null, rootDirty: true },
+    });
+    await tx.conversationEvent.create({
+      data: { conversationId, action: "REOPEN", actor: null, detail: `new text from ${sender}` },
+    });
+    await tx.message.create({
+      data: {
+        conversationId,
+        kind: "NOTICE",
+        text: mrkdwn`Reopened by a new text from ${who}. Replies here are texted again.`.markup,
+        postState: "PENDING",
+      },
+    });
   }
 
   private async queueCompliance(

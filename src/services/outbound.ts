@@ -49,7 +49,7 @@ export class OutboundService {
    */
   async receiveThreadReply(
     reply: ThreadReply,
-  ): Promise<"queued" | "duplicate" | "not-a-conversation" | "rejected" | "note"> {
+  ): Promise<"queued" | "duplicate" | "not-a-conversation" | "rejected" | "note" | "closed"> {
     const { db, publisher } = this.deps;
     const conversation = await db.groupConversation.findUnique({
       where: { channelId_threadTs: { channelId: reply.channelId, threadTs: reply.threadTs } },
@@ -62,6 +62,16 @@ export class OutboundService {
       // Marked where everyone sees it, so nobody wonders whether the customers got it.
       await publisher.react(reply.channelId, reply.ts, INTERNAL_NOTE_REACTION);
       return "note";
+    }
+    if (conversation.closedAt) {
+      // Not queued for later either: what was written to a closed conversation may be stale by then.
+      await publisher.notifyUser(
+        reply.channelId,
+        reply.userId,
+        mrkdwn`:lock: This conversation is closed, so your reply was not texted. Reopen it from the menu on the thread's first message (⋮ → Reopen), then reply again.`,
+        reply.threadTs,
+      );
+      return "closed";
     }
     // A file whose link is not on Slack's file servers is never fetched: the token would go with it.
     const offSlack = reply.files.filter((f) => !publisher.isSlackFileUrl(f.url));

@@ -18,6 +18,12 @@ export interface ThreadRootView {
   noteMarker: string;
   /** The cost line of the first message, e.g. "9 MMS (group text: 1 per contact, any length)". */
   cost: string | null;
+  /** Closed: teammates' replies are not texted until it is reopened. */
+  closed: boolean;
+  /** The teammate who owns it (Slack user id). */
+  assignee: string | null;
+  /** The latest action taken on it from the thread: who, what, when. */
+  lastAction: { actor: string | null; what: string; at: Date } | null;
 }
 
 export type ThreadEntryView =
@@ -108,6 +114,8 @@ export interface ThreadPublisher {
   uploadPictures(pictures: PictureUpload[]): Promise<string[]>;
   /** Privately, to one user; in the thread when `threadTs` is given. */
   notifyUser(channel: string, user: string, text: SlackText, threadTs?: string): Promise<void>;
+  /** A direct message from the app to one user (the app's DM with them). */
+  directMessage(user: string, text: SlackText): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | null>;
   react(channel: string, ts: string, emoji: string): Promise<void>;
   /** Whether a file's URL is on Slack's own file servers, the only place the bot token goes. */

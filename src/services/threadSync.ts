@@ -4,7 +4,7 @@ import { senderIcons, senderLabel } from "../domain/labels";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
 import { formatPhone } from "../domain/phone";
 import { describeCost } from "../domain/segments";
-import { SlackText } from "../domain/slackText";
+import { mrkdwn, SlackText, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { InFlight } from "../shutdown";
 import { ChannelPacer } from "./channelPacer";
@@ -295,7 +295,47 @@ export class ThreadSyncService {
       });
     }
     await this.markDelivered(conversationId);
+    await this.notifyAssignee(conversation);
     return undefined;
+  }
+
+  /**
+   * The assignee hears of each new text from the contacts by DM, with a link to it, once it is in
+   * the thread. At most once: the mark is cleared before the DM, so a crash loses a DM rather than
+   * sending it twice (the text itself is in the thread either way).
+   */
+  private async notifyAssignee(conversation: LoadedConversation): Promise<void> {
+    const { db, publisher, logger } = this.deps;
+    const waiting = await db.message.findMany({
+      where: { conversationId: conversation.id, notifyAssignee: { not: null }, postState: "POSTED" },
+      orderBy: { seq: "asc" },
+    });
+    for (const message of waiting) {
+      const assignee = message.notifyAssignee;
+      const { count } = await db.message.updateMany({
+        where: { id: message.id, notifyAssignee: assignee },
+        data: { notifyAssignee: null },
+      });
+      if (count === 0 || !assignee) continue;
+      const number = message.senderNumber ?? "";
+      const contact = conversation.participants.find((p) => p.contact.number === number)?.contact;
+      const sender = contact?.name?.trim()
+        ? `${contact.name.trim()} ${formatPhone(number)}`
+        : formatPhone(number);
+      const link =
+        message.slackChannelId && message.slackTs
+          ? await publisher.permalink(message.slackChannelId, message.slackTs)
+          : null;
+      const title = conversation.name ?? `the group text on ${conversation.line.name}`;
+      const where = link ? slackLink(link, title) : mrkdwn`${title}`;
+      const preview = message.text.length > 300 ? `${message.text.slice(0, 300)}…` : message.text;
+      await publisher
+        .directMessage(
+          assignee,
+          mrkdwn`:speech_balloon: New text in ${where} (assigned to you) from ${sender}${preview ? mrkdwn`: “${preview}”` : mrkdwn`${message.media.length ? " (media)" : ""}`}`,
+        )
+        .catch((error: unknown) => logger.warn({ err: error, messageId: message.id }, "assignee DM failed"));
+    }
   }
 
   private async post(

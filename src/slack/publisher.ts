@@ -232,6 +232,10 @@ function slackPublisher(
       }
     },
 
+    async directMessage(user, message) {
+      await client.chat.postMessage({ channel: user, text: message.markup, unfurl_links: false });
+    },
+
     async permalink(channel, ts) {
       try {
         const result = await client.chat.getPermalink({ channel, message_ts: ts });

@@ -42,6 +42,7 @@ const publisher: ThreadPublisher = {
   uploadFiles: async () => undefined,
   uploadPictures: async () => [],
   notifyUser: async () => undefined,
+  directMessage: async () => undefined,
   permalink: async () => null,
   react: async () => undefined,
   isSlackFileUrl: () => true,

@@ -103,6 +103,9 @@ const BUILDERS: Record<string, () => unknown> = {
       startedBy: null,
       cost: null,
       noteMarker: HOSTILE,
+      closed: true,
+      assignee: null,
+      lastAction: null,
     }),
   }),
   threadRootBlocks: () =>
@@ -116,6 +119,9 @@ const BUILDERS: Record<string, () => unknown> = {
       startedBy: "U0STARTER",
       cost: "2 texts",
       noteMarker: HOSTILE,
+      closed: true,
+      assignee: "U0EVAN",
+      lastAction: { actor: "U0DANA", what: "closed", at: new Date() },
     }),
   threadEntryMessage: () => [
     threadEntryMessage({

@@ -3,6 +3,7 @@ import type { Logger } from "../../logger";
 import type { GroupChoicesService } from "../../services/groupChoices";
 import type { GroupStartService } from "../../services/groupStart";
 import type { OutboundService } from "../../services/outbound";
+import type { ThreadActionService } from "../../services/threadActions";
 import type { HomePublisher } from "../homePublisher";
 import * as groupModalEstimate from "./actions/groupModalEstimate";
 import * as homeContactActions from "./actions/homeContacts";
@@ -11,6 +12,7 @@ import * as homeNavigation from "./actions/homeNavigation";
 import * as homeOptOutActions from "./actions/homeOptOuts";
 import * as homeSettingsActions from "./actions/homeSettings";
 import * as sendAgainAction from "./actions/sendAgain";
+import * as threadActionMenu from "./actions/threadActions";
 import * as groupText from "./commands/groupText";
 import * as appHome from "./events/appHome";
 import * as threadReply from "./events/threadReply";
@@ -23,6 +25,7 @@ import * as homeConsentView from "./views/homeConsent";
 import * as homeContactView from "./views/homeContact";
 import * as homeImportView from "./views/homeImport";
 import * as homeLineView from "./views/homeLine";
+import * as threadActionViews from "./views/threadActions";
 
 export interface ListenerDeps {
   /** The slash command's name, e.g. "/grouptext". */
@@ -32,6 +35,7 @@ export interface ListenerDeps {
   groups: GroupStartService;
   choices: GroupChoicesService;
   outbound: OutboundService;
+  threadActions: ThreadActionService;
   home: HomePublisher;
   homeDeps: HomeDeps;
   logger: Logger;
@@ -49,6 +53,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // The thread: teammates' replies, and the decision on a text not confirmed.
   threadReply.register(app, outbound);
   sendAgainAction.register(app, outbound);
+  // The thread root's menu and the modals it opens: rename, participants, close, reopen, assign.
+  threadActionMenu.register(app, deps.threadActions, signingSecret, deps.logger);
+  threadActionViews.register(app, deps.threadActions, signingSecret, deps.logger);
   // App Home: its tabs, actions and modals.
   appHome.register(app, home);
   homeNavigation.register(app, homeDeps);

@@ -1,12 +1,16 @@
 import type { KnownBlock } from "@slack/types";
 import { formatPhone } from "../../domain/phone";
 import type { ThreadRootView } from "../../services/ports";
-import { clip, mention, mrkdwn, SlackText } from "./text";
+import { clip, mention, mrkdwn, SlackText, slackDate } from "./text";
+
+/** The thread root's menu: slash commands do not work in threads, so its actions live here. */
+export const THREAD_ACTIONS_MENU = "thread_actions";
 
 /** The notification and fallback text: mrkdwn too, so the names in it are escaped like the blocks. */
 export function threadRootText(root: ThreadRootView): string {
   const title = root.groupName ?? `Group text with ${root.participants.length} contacts`;
-  return mrkdwn`${title} — from ${root.line.name} ${formatPhone(root.line.number)}`.markup;
+  return mrkdwn`${root.closed ? "[Closed] " : ""}${title} — from ${root.line.name} ${formatPhone(root.line.number)}`
+    .markup;
 }
 
 export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
@@ -56,6 +60,48 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
         },
       ],
     },
+    {
+      type: "context",
+      elements: [{ type: "mrkdwn", text: statusLine(root).markup }],
+    },
+    {
+      type: "actions",
+      block_id: "thread_actions",
+      elements: [
+        {
+          type: "overflow",
+          action_id: THREAD_ACTIONS_MENU,
+          options: [
+            { text: { type: "plain_text", text: "Rename" }, value: "rename" },
+            { text: { type: "plain_text", text: "Participants" }, value: "participants" },
+            root.closed
+              ? { text: { type: "plain_text", text: "Reopen" }, value: "reopen" }
+              : { text: { type: "plain_text", text: "Close" }, value: "close" },
+            { text: { type: "plain_text", text: "Assign…" }, value: "assign" },
+            { text: { type: "plain_text", text: "Take it" }, value: "take" },
+          ],
+        },
+      ],
+    },
   ];
   return blocks;
+}
+
+/** Open or closed, who owns it, and the latest action on it (who and when). */
+function statusLine(root: ThreadRootView): SlackText {
+  const parts = [
+    root.closed
+      ? mrkdwn`:lock: *Closed*: replies here are not texted until it is reopened`
+      : mrkdwn`:large_green_circle: *Open*`,
+    root.assignee ? mrkdwn`assigned to ${mention(root.assignee)}` : mrkdwn`unassigned`,
+  ];
+  if (root.lastAction) {
+    const who = root.lastAction.actor
+      ? mrkdwn` by ${mention(root.lastAction.actor)}`
+      : mrkdwn` by a contact's text`;
+    parts.push(
+      mrkdwn`${root.lastAction.what}${who} ${slackDate(root.lastAction.at, "{date_short_pretty} {time}")}`,
+    );
+  }
+  return SlackText.join(parts, " · ");
 }
