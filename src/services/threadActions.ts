@@ -107,7 +107,13 @@ export class ThreadActionService {
       include: { participants: { include: { contact: true }, orderBy: { position: "asc" } } },
     });
     if (!conversation) return { ok: false, reason: "This conversation no longer exists." };
-    const permission = await this.permission(conversation, userId, action, target);
+    // The assign modal may open for any channel member: who it goes to is checked on submission.
+    const permission = await this.permission(
+      conversation,
+      userId,
+      action,
+      action === "assign" && target === undefined ? conversation.assignee : target,
+    );
     if (!permission.ok) return permission;
     return {
       ok: true,
