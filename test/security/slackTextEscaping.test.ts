@@ -19,6 +19,7 @@ import { DEFAULT_HOME_STATE } from "../../src/slack/views/homeState";
 import { importModalView, importProgressView, importResultView } from "../../src/slack/views/importModal";
 import { lineModalView } from "../../src/slack/views/lineModal";
 import { threadEntryMessage } from "../../src/slack/views/threadEntry";
+import { assignModalView, participantsModalView, renameModalView } from "../../src/slack/views/threadModals";
 import { threadRootBlocks, threadRootText } from "../../src/slack/views/threadRoot";
 import {
   freshNumbers,
@@ -72,6 +73,9 @@ const NO_OUTSIDE_MRKDWN = new Set([
   "lineOptions",
   "importModalView",
   "importProgressView",
+  "renameModalView",
+  "participantsModalView",
+  "assignModalView",
 ]);
 
 const line = {
@@ -92,6 +96,13 @@ const line = {
 type AdminData = Extract<Parameters<typeof homeView>[0], { kind: "admin" }>["data"];
 const admin = (data: AdminData) =>
   homeView({ kind: "admin", command: HOSTILE, via: "app", state: DEFAULT_HOME_STATE, data, chartUrl: null });
+
+const THREAD_FORM = {
+  conversationId: "00000000-0000-4000-8000-000000000000",
+  name: HOSTILE,
+  assignee: "U0EVAN",
+  participants: [{ number: "+12125550143", name: HOSTILE }],
+};
 
 /** Every exported builder of src/slack/views, with hostile values in every outside field. */
 const BUILDERS: Record<string, () => unknown> = {
@@ -295,6 +306,10 @@ const BUILDERS: Record<string, () => unknown> = {
   contactOptions: () => contactOptions([{ id: "c1", name: HOSTILE, number: "+12125550143", optedOut: true }]),
   lineOptions: () => lineOptions([{ id: "line1", name: HOSTILE, number: "+19195550100" }]),
   importModalView: () => importModalView(DEFAULT_HOME_STATE),
+  // A thread's modals show the group's and contacts' names in plain_text only.
+  renameModalView: () => renameModalView(THREAD_FORM, HOSTILE),
+  participantsModalView: () => participantsModalView(THREAD_FORM, HOSTILE),
+  assignModalView: () => assignModalView(THREAD_FORM, HOSTILE),
   importProgressView: () => importProgressView(DEFAULT_HOME_STATE),
   importResultView: () => [
     importResultView(DEFAULT_HOME_STATE, {
