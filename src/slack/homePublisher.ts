@@ -41,7 +41,7 @@ export class HomePublisher {
       if (role.admin) {
         const where = state ?? this.lastState(userId);
         this.remember(userId, where);
-        const data = await home.tab(where);
+        const data = await home.tab(where, userId);
         const chartUrl =
           data.tab === "usage" && this.deps.publicUrl
             ? usageChartUrl(this.deps.publicUrl, this.deps.chartSecret, data.report.month, [
@@ -50,6 +50,7 @@ export class HomePublisher {
             : null;
         view = homeView({
           kind: "admin",
+          userId,
           command,
           via: role.via,
           state: where,

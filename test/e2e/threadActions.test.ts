@@ -5,7 +5,16 @@
 import { participantKey } from "../../src/domain/participants";
 import { startGroup } from "../support/flows";
 import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
-import { ADMIN, HOME_USERS, MEMBER, OTHER_MEMBER } from "../support/homeDriver";
+import {
+  ADMIN,
+  HOME_USERS,
+  homeAction,
+  MEMBER,
+  nextHome,
+  OTHER_MEMBER,
+  openHome,
+  viewText,
+} from "../support/homeDriver";
 import {
   blockActionsBody,
   eventCallbackBody,
@@ -358,4 +367,98 @@ test("a forged menu click on a message that is not a conversation's root changes
   await menu({ ...thread, ts: "1700000000.999999" }, MEMBER, "close");
   await eventually(() => ephemeralsTo(MEMBER).some((t) => t.includes("not a Reply-All conversation")));
   expect(await events(thread.conversationId)).toEqual([]);
+});
+
+describe("App Home", () => {
+  test("a member sees the conversations assigned to them and theirs, open first, with links to the threads", async () => {
+    const closed = await newGroup(2, "Closed job");
+    await menu(closed.thread, MEMBER, "close");
+    await newGroup(2, "Open job");
+    // Started by the admin, assigned to Evan, who never replied in it.
+    const numbers = freshNumbers(2);
+    const started = await startGroup(h, { numbers, channelId: CHANNEL, userId: ADMIN, name: "Evan's job" });
+    const evans = { conversationId: started.id, channel: CHANNEL, ts: started.threadTs ?? "" };
+    await menu(evans, OTHER_MEMBER, "take");
+    await eventually(async () => {
+      const c = await h.app.db.groupConversation.findUniqueOrThrow({
+        where: { id: closed.thread.conversationId },
+      });
+      const e = await h.app.db.groupConversation.findUniqueOrThrow({ where: { id: evans.conversationId } });
+      return c.closedAt !== null && e.assignee === OTHER_MEMBER;
+    });
+
+    const evanHome = viewText(await openHome(h, OTHER_MEMBER));
+    expect(evanHome).toContain("Evan's job");
+    expect(evanHome).toContain("assigned to you");
+    expect(evanHome).toContain(`https://slack.com/archives/${CHANNEL}/p${evans.ts.replace(".", "")}|`);
+    expect(evanHome).not.toContain("Open job");
+
+    const danaHome = await openHome(h, MEMBER);
+    const rows = danaHome.blocks.map((b) => b.text?.text ?? "").filter((t) => t.includes(" contacts · "));
+    const firstClosed = rows.findIndex((t) => t.includes(" · closed, "));
+    const lastOpen = rows.map((t) => t.includes(" · open, ")).lastIndexOf(true);
+    expect(firstClosed).toBeGreaterThan(-1);
+    expect(lastOpen).toBeLessThan(firstClosed);
+    expect(rows.find((t) => t.includes("Closed job"))).toContain(":lock:");
+    expect(viewText(danaHome)).not.toContain("Evan's job");
+  });
+
+  test("an admin lists conversations by line and state; a non-admin's forged filter is refused", async () => {
+    const closed = await newGroup(2, "Admin-closed job");
+    await menu(closed.thread, ADMIN, "close");
+    await eventually(async () => {
+      const c = await h.app.db.groupConversation.findUniqueOrThrow({
+        where: { id: closed.thread.conversationId },
+      });
+      return c.closedAt !== null;
+    });
+    const home = await openHome(h, ADMIN);
+    const tab = await nextHome(h, ADMIN, () =>
+      homeAction(h, ADMIN, { action_id: "home_nav_conversations", value: "conversations" }, { view: home }),
+    );
+    // Open ones by default: the closed one is not listed.
+    expect(viewText(tab)).toContain("home_conversation_state");
+    expect(viewText(tab)).not.toContain("Admin-closed job");
+    const closedOnly = await nextHome(h, ADMIN, () =>
+      homeAction(
+        h,
+        ADMIN,
+        {
+          action_id: "home_conversation_state",
+          type: "static_select",
+          selected_option: { value: "closed", text: { type: "plain_text", text: "Closed" } },
+        },
+        { view: tab },
+      ),
+    );
+    expect(viewText(closedOnly)).toContain("Admin-closed job");
+    expect(viewText(closedOnly)).not.toContain(" · open, ");
+    const frontDesk = await h.app.db.line.findFirstOrThrow({ where: { name: "Front desk" } });
+    const otherLine = await nextHome(h, ADMIN, () =>
+      homeAction(
+        h,
+        ADMIN,
+        {
+          action_id: "home_conversation_line",
+          type: "static_select",
+          selected_option: { value: frontDesk.id, text: { type: "plain_text", text: "Front desk" } },
+        },
+        { view: closedOnly },
+      ),
+    );
+    expect(viewText(otherLine)).toContain("No conversations match");
+
+    // A teammate's Home has no filters; a forged filter change gets the admin-only refusal.
+    const memberHome = await openHome(h, MEMBER);
+    expect(viewText(memberHome)).not.toContain("home_conversation_state");
+    const refused = await nextHome(h, MEMBER, () =>
+      homeAction(
+        h,
+        MEMBER,
+        { action_id: "home_conversation_state", type: "static_select", selected_option: { value: "all" } },
+        { view: memberHome },
+      ),
+    );
+    expect(viewText(refused)).toContain("Only Reply-All admins can do that");
+  });
 });

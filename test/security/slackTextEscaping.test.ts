@@ -15,6 +15,7 @@ import {
   lineOptions,
 } from "../../src/slack/views/groupModal";
 import { homeView } from "../../src/slack/views/home";
+import { conversationRow } from "../../src/slack/views/homeConversations";
 import { DEFAULT_HOME_STATE } from "../../src/slack/views/homeState";
 import { importModalView, importProgressView, importResultView } from "../../src/slack/views/importModal";
 import { lineModalView } from "../../src/slack/views/lineModal";
@@ -97,6 +98,17 @@ type AdminData = Extract<Parameters<typeof homeView>[0], { kind: "admin" }>["dat
 const admin = (data: AdminData) =>
   homeView({ kind: "admin", command: HOSTILE, via: "app", state: DEFAULT_HOME_STATE, data, chartUrl: null });
 
+const CONVERSATION_ROW = {
+  name: HOSTILE,
+  lineName: HOSTILE,
+  participants: 3,
+  channelId: "C0123SALES",
+  threadTs: "1700000000.000100",
+  updatedAt: new Date(),
+  closed: false,
+  assignee: "U0EVAN",
+};
+
 const THREAD_FORM = {
   conversationId: "00000000-0000-4000-8000-000000000000",
   name: HOSTILE,
@@ -175,6 +187,9 @@ const BUILDERS: Record<string, () => unknown> = {
             channelId: "C0123SALES",
             threadTs: "1700000000.000100",
             updatedAt: new Date(),
+            closed: true,
+            assignee: "U0EVAN",
+            assignedToYou: false,
           },
         ],
       },
@@ -241,6 +256,19 @@ const BUILDERS: Record<string, () => unknown> = {
   ],
   adminHomeBlocks: () =>
     admin({ tab: "settings", appendSenderName: false, noteMarker: HOSTILE, admins: [], adminCount: 0 }),
+  conversationRow: () => ({ type: "mrkdwn", text: conversationRow(CONVERSATION_ROW).markup }),
+  conversationsTabBlocks: () =>
+    admin({
+      tab: "conversations",
+      lines: [line],
+      lineId: null,
+      state: "open",
+      assigned: [CONVERSATION_ROW],
+      rows: [{ ...CONVERSATION_ROW, closed: true }],
+      total: 1,
+      page: 0,
+      pages: 1,
+    }),
   linesTabBlocks: () => admin({ tab: "lines", lines: [line], total: 1, page: 0, pages: 1 }),
   contactsTabBlocks: () => BUILDERS.homeView?.(),
   optOutsTabBlocks: () => BUILDERS.homeView?.(),

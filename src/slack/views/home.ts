@@ -2,15 +2,18 @@ import type { KnownBlock, View } from "@slack/types";
 import { formatPhone } from "../../domain/phone";
 import type { HomeTabData, MemberHomeData } from "../../services/home";
 import { adminHomeBlocks } from "./homeAdmin";
+import { conversationRow } from "./homeConversations";
 import type { HomeState } from "./homeState";
 import { encodeHomeState } from "./homeState";
-import { context, type Notice, noticeBlock, plain, plural, section } from "./kit";
-import { mrkdwn, slackDate, slackLink } from "./text";
+import { context, type Notice, noticeBlock, plain, section } from "./kit";
+import { mrkdwn } from "./text";
 
 export type HomeInput =
   | { kind: "member"; command: string; data: MemberHomeData; notice?: Notice }
   | {
       kind: "admin";
+      /** Whose Home it is: their own assigned conversations are shown as theirs. */
+      userId?: string;
       command: string;
       via: "workspace" | "app";
       state: HomeState;
@@ -21,12 +24,6 @@ export type HomeInput =
 
 /** Slack refuses a view with more than this many blocks. */
 export const MAX_VIEW_BLOCKS = 100;
-
-export function threadLink(channelId: string | null, threadTs: string | null): string | null {
-  return channelId && threadTs
-    ? `https://slack.com/archives/${channelId}/p${threadTs.replace(".", "")}`
-    : null;
-}
 
 /** The Home tab: admins manage the app here; everyone else sees the lines and their own groups. */
 export function homeView(input: HomeInput): View {
@@ -65,20 +62,13 @@ function memberHomeBlocks(input: Extract<HomeInput, { kind: "member" }>): KnownB
   }
   blocks.push(
     { type: "divider" },
-    { type: "header", text: plain("Group texts you started or replied in", 150) },
+    { type: "header", text: plain("Your conversations: assigned to you, or started or replied in", 150) },
   );
   if (data.conversations.length === 0) {
     blocks.push(section(mrkdwn`_None yet. Start one with \`${input.command}\`._`));
   }
   for (const c of data.conversations) {
-    const title = c.name ?? `Group of ${c.participants}`;
-    const link = threadLink(c.channelId, c.threadTs);
-    const when = slackDate(c.updatedAt, "{date_short_pretty}", c.updatedAt.toISOString().slice(0, 10));
-    blocks.push(
-      section(
-        mrkdwn`${link ? slackLink(link, title) : title} · ${c.lineName} · ${plural(c.participants, "contact")} · ${when}`,
-      ),
-    );
+    blocks.push(section(conversationRow(c, c.assignedToYou ? (c.assignee ?? undefined) : undefined)));
   }
   blocks.push(context(mrkdwn`Only Reply-All admins can change lines, contacts and settings.`));
   return blocks;

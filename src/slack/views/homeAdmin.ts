@@ -1,6 +1,7 @@
 import type { Button, KnownBlock } from "@slack/types";
 import type { HomeInput } from "./home";
 import { contactsTabBlocks } from "./homeContacts";
+import { conversationsTabBlocks } from "./homeConversations";
 import { HOME_ACTIONS } from "./homeIds";
 import { linesTabBlocks } from "./homeLines";
 import { optOutsTabBlocks } from "./homeOptOuts";
@@ -12,6 +13,7 @@ import { mrkdwn } from "./text";
 
 const TAB_NAMES: Record<HomeTab, string> = {
   lines: "Lines",
+  conversations: "Conversations",
   contacts: "Contacts",
   optouts: "Opt-outs",
   usage: "Usage",
@@ -42,6 +44,9 @@ export function adminHomeBlocks(input: Extract<HomeInput, { kind: "admin" }>): K
   switch (data.tab) {
     case "lines":
       blocks.push(...linesTabBlocks(data));
+      break;
+    case "conversations":
+      blocks.push(...conversationsTabBlocks(data, input.userId));
       break;
     case "contacts":
       blocks.push(...contactsTabBlocks(data));

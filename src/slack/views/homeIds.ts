@@ -9,6 +9,8 @@ export const HOME_ACTIONS = {
   contactImport: "home_contact_import",
   contactEdit: "home_contact_edit",
   optOutLine: "home_optout_line",
+  conversationLine: "home_conversation_line",
+  conversationState: "home_conversation_state",
   consentOpen: "home_consent_open",
   optOutExport: "home_optout_export",
   senderName: "home_sender_name",

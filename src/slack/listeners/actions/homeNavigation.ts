@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { HOME_ACTIONS } from "../../views/homeIds";
-import { HOME_TABS, type HomeTab } from "../../views/homeState";
+import { CONVERSATION_STATES, HOME_TABS, type HomeTab } from "../../views/homeState";
 import { type HomeDeps, onAdminAction } from "../homeSupport";
 
 const isTab = (value: string | undefined): value is HomeTab => HOME_TABS.includes(value as HomeTab);
@@ -24,6 +24,19 @@ export function register(app: App, deps: HomeDeps): void {
       page: 0,
       query: (action.value ?? "").trim().slice(0, 100),
     });
+  });
+
+  // The Conversations tab's filters: a line ("all": every line) and a state.
+  onAdminAction(app, deps, HOME_ACTIONS.conversationLine, async ({ userId, action, home }) => {
+    const value = action.selected_option?.value ?? "all";
+    const conversationLineId = /^[0-9a-f-]{36}$/.test(value) ? value : null;
+    await deps.home.publish(userId, { ...home, tab: "conversations", page: 0, conversationLineId });
+  });
+
+  onAdminAction(app, deps, HOME_ACTIONS.conversationState, async ({ userId, action, home }) => {
+    const value = action.selected_option?.value;
+    const conversationState = CONVERSATION_STATES.find((s) => s === value) ?? "open";
+    await deps.home.publish(userId, { ...home, tab: "conversations", page: 0, conversationState });
   });
 
   onAdminAction(app, deps, HOME_ACTIONS.optOutLine, async ({ userId, action, home }) => {
