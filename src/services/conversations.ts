@@ -2,6 +2,7 @@ import type { Db, Tx } from "../db/client";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
 import { participantKey } from "../domain/participants";
 import { describeCost } from "../domain/segments";
+import type { SlackText } from "../domain/slackText";
 import type { ConversationAction } from "../generated/prisma/client";
 import type { ThreadRootView } from "./ports";
 
@@ -57,6 +58,28 @@ export async function addConversationKey(tx: Tx, conversationId: string, lineId:
   await tx.conversationKey.createMany({
     data: [{ conversationId, lineId, key: participantKey(numbers) }],
     skipDuplicates: true,
+  });
+}
+
+/**
+ * Reopens a closed conversation for something that texts its group (a contact's text, a teammate's
+ * new start with the same people): recorded, and said in the thread before what reopened it.
+ */
+export async function reopenConversation(
+  tx: Tx,
+  conversationId: string,
+  actor: string | null,
+  detail: string,
+  notice: SlackText,
+): Promise<void> {
+  const { count } = await tx.groupConversation.updateMany({
+    where: { id: conversationId, closedAt: { not: null } },
+    data: { closedAt: null, rootDirty: true },
+  });
+  if (count === 0) return;
+  await tx.conversationEvent.create({ data: { conversationId, action: "REOPEN", actor, detail } });
+  await tx.message.create({
+    data: { conversationId, kind: "NOTICE", text: notice.markup, postState: "PENDING" },
   });
 }
 

@@ -9,7 +9,12 @@ import { channelMention, mention, mrkdwn, type SlackText } from "../domain/slack
 import type { GroupStart } from "../generated/prisma/client";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
-import { createConversation, ensureContacts, findConversationByKey } from "./conversations";
+import {
+  createConversation,
+  ensureContacts,
+  findConversationByKey,
+  reopenConversation,
+} from "./conversations";
 import { MAX_CHOICES } from "./groupChoices";
 import { InteractionReceipts } from "./interactions";
 import type { ChannelAccess, ChannelCheck, ThreadPublisher } from "./ports";
@@ -568,6 +573,14 @@ export class GroupStartService {
           name: start.name,
           startedBy: start.requestedBy,
         }));
+      // Texting the same people again is taking the conversation up again.
+      await reopenConversation(
+        tx,
+        conversation.id,
+        start.requestedBy,
+        "group text started again",
+        mrkdwn`Reopened by ${mention(start.requestedBy)}, who texted the same people again.`,
+      );
       const message = await tx.message.create({
         data: {
           conversationId: conversation.id,

@@ -14,7 +14,7 @@ import { countSegments, segmentCountSchema } from "../domain/segments";
 import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists } from "./consent";
-import { createConversation, findConversationByKey } from "./conversations";
+import { createConversation, findConversationByKey, reopenConversation } from "./conversations";
 import { recordReportedSegments } from "./reportedSegments";
 import { parseSendTag, recordMessageSent } from "./sendEvidence";
 import { consentLockKey } from "./textSender";
@@ -338,21 +338,13 @@ export class InboundService {
     const who = contact?.name?.trim()
       ? `${contact.name.trim()} (${formatPhone(sender)})`
       : formatPhone(sender);
-    await tx.groupConversation.update({
-      where: { id: conversationId },
-      data: { closedAt: null, rootDirty: true },
-    });
-    await tx.conversationEvent.create({
-      data: { conversationId, action: "REOPEN", actor: null, detail: `new text from ${sender}` },
-    });
-    await tx.message.create({
-      data: {
-        conversationId,
-        kind: "NOTICE",
-        text: mrkdwn`Reopened by a new text from ${who}. Replies here are texted again.`.markup,
-        postState: "PENDING",
-      },
-    });
+    await reopenConversation(
+      tx,
+      conversationId,
+      null,
+      `new text from ${sender}`,
+      mrkdwn`Reopened by a new text from ${who}. Replies here are texted again.`,
+    );
   }
 
   private async queueCompliance(

@@ -268,6 +268,19 @@ test("close: a teammate's reply is not texted and they are told privately; a con
   await h.bandwidth.waitForMessages(1);
 });
 
+test("close: starting a group text with the same people again reopens it, and says who did", async () => {
+  const { numbers, thread } = await newGroup(2);
+  await menu(thread, MEMBER, "close");
+  await rootShows(thread, "Closed");
+  await startGroup(h, { numbers, channelId: CHANNEL, userId: OTHER_MEMBER, message: "Picking this up again" });
+  await waitForPost(h, thread, (p) => String(p.text).includes(`Reopened by <@${OTHER_MEMBER}>`));
+  await eventually(() => !rootText(thread).includes("Closed"));
+  expect((await events(thread.conversationId)).map((e) => [e.action, e.actor])).toEqual([
+    ["CLOSE", MEMBER],
+    ["REOPEN", OTHER_MEMBER],
+  ]);
+});
+
 test("close and reopen from the menu; a click sent again takes effect once", async () => {
   const { thread } = await newGroup(2);
   const trigger = fakeTriggerId();
