@@ -272,7 +272,12 @@ test("close: starting a group text with the same people again reopens it, and sa
   const { numbers, thread } = await newGroup(2);
   await menu(thread, MEMBER, "close");
   await rootShows(thread, "Closed");
-  await startGroup(h, { numbers, channelId: CHANNEL, userId: OTHER_MEMBER, message: "Picking this up again" });
+  await startGroup(h, {
+    numbers,
+    channelId: CHANNEL,
+    userId: OTHER_MEMBER,
+    message: "Picking this up again",
+  });
   await waitForPost(h, thread, (p) => String(p.text).includes(`Reopened by <@${OTHER_MEMBER}>`));
   await eventually(() => !rootText(thread).includes("Closed"));
   expect((await events(thread.conversationId)).map((e) => [e.action, e.actor])).toEqual([
@@ -333,10 +338,10 @@ test("assign: the root shows the assignee, who gets a DM for the next text from 
 test("refused: a user outside the channel, and a non-admin taking someone else's conversation", async () => {
   const { thread } = await newGroup(2);
   // Outside the channel: every action is refused privately, and no modal opens.
-  for (const action of ["rename", "participants", "close", "assign", "take"]) {
+  for (const action of ["rename", "participants", "close", "reopen", "assign", "take"]) {
     await menu(thread, OUTSIDER, action);
   }
-  await eventually(() => ephemeralsTo(OUTSIDER).length === 5);
+  await eventually(() => ephemeralsTo(OUTSIDER).length === 6);
   expect(ephemeralsTo(OUTSIDER).every((t) => t.includes("Only members of this conversation's channel"))).toBe(
     true,
   );
@@ -373,6 +378,25 @@ test("refused: a user outside the channel, and a non-admin taking someone else's
     ["ASSIGN", OTHER_MEMBER, OTHER_MEMBER],
     ["ASSIGN", ADMIN, MEMBER],
   ]);
+});
+
+test("a modal is checked again when submitted: someone who left the channel meanwhile changes nothing", async () => {
+  const { numbers, thread } = await newGroup(3);
+  const view = await openModal(thread, OTHER_MEMBER, "participants");
+  h.slack.addChannel(CHANNEL, { name: "general", is_member: true, members: [MEMBER, ADMIN] });
+  try {
+    const response = await submit(OTHER_MEMBER, view, {
+      thread_keep: { thread_keep: { selected_options: numbers.slice(0, 2).map((value) => ({ value })) } },
+      thread_add: { thread_add: { value: "" } },
+    });
+    expect(JSON.parse(response.text)).toMatchObject({
+      errors: { thread_add: expect.stringContaining("Only members of this conversation's channel") },
+    });
+  } finally {
+    h.slack.addChannel(CHANNEL, { name: "general", is_member: true, members: [MEMBER, OTHER_MEMBER, ADMIN] });
+  }
+  expect(await h.app.db.participant.count({ where: { conversationId: thread.conversationId } })).toBe(3);
+  expect(await events(thread.conversationId)).toEqual([]);
 });
 
 test("a forged menu click on a message that is not a conversation's root changes nothing", async () => {
