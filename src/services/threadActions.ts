@@ -114,7 +114,7 @@ export class ThreadActionService {
       action,
       action === "assign" && target === undefined ? conversation.assignee : target,
     );
-    if (!permission.ok) return permission;
+    if (!permission.ok) return { ok: false, reason: permission.reason };
     return {
       ok: true,
       form: {
@@ -129,13 +129,15 @@ export class ThreadActionService {
     };
   }
 
+  /** Asks Slack (before any transaction) who the user is; `admin` is reused for the final check. */
   private async permission(
     conversation: { channelId: string | null; assignee: string | null },
     userId: string,
     action: ThreadAction,
     target?: string | null,
-  ): Promise<Permission> {
-    if (!conversation.channelId) return { ok: false, reason: "This conversation has no thread yet." };
+  ): Promise<Permission & { admin: boolean }> {
+    if (!conversation.channelId)
+      return { ok: false, reason: "This conversation has no thread yet.", admin: false };
     const [admin, member] = await Promise.all([
       this.deps.isAdmin(userId),
       this.deps.hasMember(conversation.channelId, userId),
@@ -144,8 +146,9 @@ export class ThreadActionService {
       return {
         ok: false,
         reason: "Slack did not say in time whether you are in this channel, so nothing changed. Try again.",
+        admin,
       };
-    return mayAct(action, { userId, admin, inChannel: member }, conversation, target);
+    return { ...mayAct(action, { userId, admin, inChannel: member }, conversation, target), admin };
   }
 
   /**
@@ -189,7 +192,7 @@ export class ThreadActionService {
         await tx.$queryRaw`SELECT "id" FROM "GroupConversation" WHERE "id" = ${conversationId}::uuid FOR UPDATE`;
         const now = await loadForChange(tx, conversationId);
         if (!now) return { status: "missing" } as const;
-        const said = await this.change(tx, now, userId, change, { name, typed });
+        const said = await this.change(tx, now, userId, change, { name, typed, admin: permission.admin });
         if (typeof said === "string") return { status: "unchanged", reason: said } as const;
         await tx.conversationEvent.create({
           data: { conversationId, action: WORDS[change.kind], actor: userId, detail: said.detail },
@@ -215,7 +218,7 @@ export class ThreadActionService {
     conversation: NonNullable<Awaited<ReturnType<typeof loadForChange>>>,
     userId: string,
     change: ThreadChange,
-    input: { name: string | null; typed: string[] },
+    input: { name: string | null; typed: string[]; admin: boolean },
   ): Promise<{ detail: string; notice: SlackText } | string> {
     const id = conversation.id;
     const actor = mention(userId);
@@ -249,13 +252,17 @@ export class ThreadActionService {
         // Checked again on the state this transaction holds: the holder may have changed meanwhile.
         const allowed = mayAct(
           change.kind,
-          { userId, admin: await this.deps.isAdmin(userId), inChannel: true },
+          { userId, admin: input.admin, inChannel: true },
           conversation,
           to,
         );
         if (!allowed.ok) throw new Invalid(allowed.reason);
         if (to === conversation.assignee)
-          return to ? "It is already assigned to them." : "This conversation is already unassigned.";
+          return to === userId
+            ? "It is already assigned to you."
+            : to
+              ? "It is already assigned to them."
+              : "This conversation is already unassigned.";
         await tx.groupConversation.update({ where: { id }, data: { assignee: to } });
         const notice =
           to === null

@@ -357,7 +357,10 @@ export class ThreadSyncService {
     switch (message.kind) {
       case "INBOUND": {
         const number = message.senderNumber ?? "";
-        const contact = conversation.participants.find((p) => p.contact.number === number)?.contact;
+        // Someone removed from the group may still text its old set, which lands here: named all the same.
+        const contact =
+          conversation.participants.find((p) => p.contact.number === number)?.contact ??
+          (await this.deps.db.contact.findUnique({ where: { number } }));
         const fetched = await this.fetchMedia(message.media);
         const images = fetched.files.filter((f) => PICTURE_TYPES.has(f.contentType));
         files = fetched.files.filter((f) => !images.includes(f));

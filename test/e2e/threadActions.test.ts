@@ -332,7 +332,7 @@ test("assign: the root shows the assignee, who gets a DM for the next text from 
   // Take it: the holder changes, recorded.
   await menu(thread, OTHER_MEMBER, "take");
   await new Promise((r) => setTimeout(r, 300));
-  expect(ephemeralsTo(OTHER_MEMBER).some((t) => t.includes("already assigned"))).toBe(true);
+  expect(ephemeralsTo(OTHER_MEMBER).some((t) => t.includes("already assigned to you"))).toBe(true);
 });
 
 test("refused: a user outside the channel, and a non-admin taking someone else's conversation", async () => {
