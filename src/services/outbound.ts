@@ -64,7 +64,25 @@ export class OutboundService {
       return "note";
     }
     if (conversation.closedAt) {
-      // Not queued for later either: what was written to a closed conversation may be stale by then.
+      // Kept as a reply that was not texted (nor queued for later: it may be stale by then), under
+      // its Slack key, so an event Slack delivers again tells its author once.
+      const kept = await db.message.createMany({
+        data: [
+          {
+            conversationId: conversation.id,
+            kind: "OUTBOUND",
+            text,
+            slackUserId: reply.userId,
+            slackChannelId: reply.channelId,
+            slackTs: reply.ts,
+            sourceKey: `slack:${reply.channelId}:${reply.ts}`,
+            sendState: "BLOCKED",
+            sendError: "conversation closed",
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (kept.count === 0) return "duplicate";
       await publisher.notifyUser(
         reply.channelId,
         reply.userId,

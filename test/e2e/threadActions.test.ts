@@ -249,10 +249,19 @@ test("close: a teammate's reply is not texted and they are told privately; a con
   await rootShows(thread, "Closed");
   await waitForPost(h, thread, (p) => String(p.text).includes("closed this conversation"));
 
-  expect((await reply(thread, "Anyone there?", OTHER_MEMBER)).status).toBe(200);
+  // Slack delivers the event twice: its author is told once.
+  const event = messageEvent({
+    channel: thread.channel,
+    user: OTHER_MEMBER,
+    text: "Anyone there?",
+    threadTs: thread.ts,
+  });
+  expect((await h.slackRequest(eventCallbackBody({ event }))).status).toBe(200);
+  expect((await h.slackRequest(eventCallbackBody({ event }))).status).toBe(200);
   await eventually(() => ephemeralsTo(OTHER_MEMBER).some((t) => t.includes("closed")));
   await new Promise((r) => setTimeout(r, 500));
   expect(h.bandwidth.messages).toEqual([]);
+  expect(ephemeralsTo(OTHER_MEMBER)).toHaveLength(1);
 
   await sendText(h, numbers[1] ?? "", numbers, "we need you again");
   await waitForPost(h, thread, (p) => String(p.text).includes("Reopened by a new text from"));
