@@ -28,6 +28,8 @@ export interface Infrastructure {
   requestThreadSync(conversationId: string): Promise<void>;
   requestOutbound(conversationId: string): Promise<void>;
   requestGroupStart(groupStartId: string): Promise<void>;
+  /** Asks for a multi-recipient send's channel message to be brought up to date. */
+  requestMultiSendReport(multiSendId: string): Promise<void>;
   /** Closes the pools and the embedded PostgreSQL; the job queue is stopped before this. */
   close(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     requestThreadSync: (id) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id),
     requestOutbound: (id) => queue.enqueue(QUEUES.outboundSend, { conversationId: id }, id),
     requestGroupStart: (id) => queue.enqueue(QUEUES.groupStart, { groupStartId: id }, id),
+    requestMultiSendReport: (id) => queue.enqueue(QUEUES.multiSendReport, { multiSendId: id }, id),
     async close() {
       const closing = Promise.all([locks.close(), intake?.close()]);
       await withDeadline(closing, 2_000).catch(() => undefined);

@@ -24,7 +24,16 @@ export async function startProcessing(
   infra: Infrastructure,
   services: Services,
 ): Promise<Processing> {
-  const { db, locks, queue, metrics, requestThreadSync, requestOutbound, requestGroupStart } = infra;
+  const {
+    db,
+    locks,
+    queue,
+    metrics,
+    requestThreadSync,
+    requestOutbound,
+    requestGroupStart,
+    requestMultiSendReport,
+  } = infra;
   const id = (data: Record<string, unknown>, key: string) => String(data[key] ?? "");
   const counted =
     (name: string, handler: JobHandler): JobHandler =>
@@ -44,6 +53,11 @@ export async function startProcessing(
     counted(QUEUES.groupStart, (data, context) => groups.process(id(data, "groupStartId"), context)),
   );
   await queue.work(
+    QUEUES.multiSendReport,
+    counted(QUEUES.multiSendReport, (data) => services.multiSends.report(id(data, "multiSendId"))),
+    1,
+  );
+  await queue.work(
     QUEUES.threadSync,
     counted(QUEUES.threadSync, (data) => threads.sync(id(data, "conversationId"))),
     8,
@@ -57,7 +71,7 @@ export async function startProcessing(
     db,
     config.SWEEP_INTERVAL_MS,
     logger,
-    { requestThreadSync, requestOutbound, requestGroupStart },
+    { requestThreadSync, requestOutbound, requestGroupStart, requestMultiSendReport },
     {
       intervalMs: RETENTION_INTERVAL_MS,
       prune: () => pruneInboundEvents({ db, locks, logger }, { hours: config.RETENTION_HOURS }),

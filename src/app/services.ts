@@ -10,6 +10,7 @@ import { GroupStartService } from "../services/groupStart";
 import { HomeService } from "../services/home";
 import { InteractionReceipts } from "../services/interactions";
 import { LineService } from "../services/lines";
+import { MultiSendService } from "../services/multiSend";
 import { OutboundService } from "../services/outbound";
 import { SendEvidence } from "../services/sendEvidence";
 import { SettingsService } from "../services/settings";
@@ -30,7 +31,16 @@ export type Services = ReturnType<typeof createServices>;
 
 /** Every service, wired to its ports: the database, the job queue, Slack's and Bandwidth's adapters. */
 export function createServices(config: Config, logger: Logger, infra: Infrastructure, slack: SlackEdge) {
-  const { db, locks, shutdown, metrics, requestThreadSync, requestOutbound, requestGroupStart } = infra;
+  const {
+    db,
+    locks,
+    shutdown,
+    metrics,
+    requestThreadSync,
+    requestOutbound,
+    requestGroupStart,
+    requestMultiSendReport,
+  } = infra;
   const bandwidth = createBandwidthMessaging(config, metrics, shutdown);
   const sender = new TextSender(db, locks, bandwidth, logger, shutdown);
   const evidence = new SendEvidence({
@@ -57,6 +67,7 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     locks,
     requestThreadSync,
     requestGroupStart,
+    requestMultiSendReport,
     evidence,
     channels: slack.channels,
     async openThread(conversationId) {
@@ -92,6 +103,7 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     homeDeps,
     usage,
     choices: new GroupChoicesService(db),
+    multiSends: new MultiSendService({ db, locks, publisher: slack.publisher, logger }),
     // Contacts' texts are posted straight from the process that took them in (see postSoon).
     inbound: new CountedInboundService(
       { db, logger, requestThreadSync: (id) => threads.postSoon(id), requestOutbound },

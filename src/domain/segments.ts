@@ -129,6 +129,17 @@ export function describeCost(recipients: number, text: string, mediaCount = 0): 
   return describeEstimate(estimateSend(recipients, text, mediaCount));
 }
 
+/**
+ * The same text sent to each contact on their own (one-to-one, multi-recipient): each is a text
+ * to one number, SMS segments (or one MMS with media), never a group MMS.
+ */
+export function describeSeparateCost(recipients: number, text: string, mediaCount = 0): string {
+  if (recipients <= 1) return describeCost(recipients, text, mediaCount);
+  const one = estimateSend(1, text, mediaCount);
+  if (one.channel === "MMS") return `${recipients} MMS (1 per contact, sent separately, with media)`;
+  return `${describeEstimate({ ...one, recipients, messages: one.messages * recipients })}, each sent separately`;
+}
+
 /** Common characters outside GSM-7 that word processors and phones type, with a plain GSM-7 stand-in. */
 const PLAIN_STAND_INS: ReadonlyMap<string, string> = new Map([
   ["\u2014", "-"], // em dash

@@ -5,6 +5,8 @@ import { InFlight } from "../shutdown";
 export const QUEUES = {
   /** Send the first text of a group started from the modal. Data: { groupStartId }. */
   groupStart: "group-start",
+  /** Show a multi-recipient send's progress, then its summary, in its channel. Data: { multiSendId }. */
+  multiSendReport: "multi-send-report",
   /** Mirror a conversation's pending entries into its Slack thread, in order. Data: { conversationId }. */
   threadSync: "thread-sync",
   /** Text a conversation's queued outbound messages, in order. Data: { conversationId }. */

@@ -5,6 +5,7 @@ export interface SweeperTargets {
   requestThreadSync(conversationId: string): Promise<void>;
   requestOutbound(conversationId: string): Promise<void>;
   requestGroupStart(groupStartId: string): Promise<void>;
+  requestMultiSendReport?(multiSendId: string): Promise<void>;
 }
 
 /**
@@ -25,7 +26,7 @@ async function sweepOnce(
   before: Date,
   startsBefore: Date,
 ): Promise<void> {
-  const [posts, sends, starts] = await Promise.all([
+  const [posts, sends, starts, reports] = await Promise.all([
     db.message.findMany({
       where: { postState: { in: ["PENDING", "POSTING"] }, createdAt: { lte: before } },
       distinct: ["conversationId"],
@@ -51,10 +52,19 @@ async function sweepOnce(
       select: { id: true },
       take: 100,
     }),
+    // A multi-recipient send whose summary a crash kept from being shown (its texts are starts).
+    targets.requestMultiSendReport
+      ? db.multiSend.findMany({
+          where: { finishedAt: null, updatedAt: { lte: before } },
+          select: { id: true },
+          take: 100,
+        })
+      : [],
   ]);
   for (const p of posts) await targets.requestThreadSync(p.conversationId);
   for (const s of sends) await targets.requestOutbound(s.conversationId);
   for (const g of starts) await targets.requestGroupStart(g.id);
+  for (const r of reports) await targets.requestMultiSendReport?.(r.id);
   if (posts.length + sends.length + starts.length > 0) {
     logger.info(
       { posts: posts.length, sends: sends.length, starts: starts.length },

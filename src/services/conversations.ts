@@ -52,6 +52,26 @@ export async function createConversation(
   });
 }
 
+/**
+ * The conversation a line has with exactly these numbers (a group, or one contact: a one-to-one
+ * conversation is keyed by its single number, as its inbound texts are), or a new one. `created`
+ * says which, so that a start can tell a member their text continued an existing thread.
+ */
+export async function findOrCreateConversation(
+  tx: Tx,
+  input: {
+    lineId: string;
+    numbers: string[];
+    channelId: string | null;
+    name: string | null;
+    startedBy: string | null;
+  },
+) {
+  const existing = await findConversationByKey(tx, input.lineId, input.numbers);
+  if (existing) return { conversation: existing, created: false };
+  return { conversation: await createConversation(tx, input), created: true };
+}
+
 /** Remembers another participant set as this conversation's, unless another conversation has it. */
 export async function addConversationKey(tx: Tx, conversationId: string, lineId: string, numbers: string[]) {
   if (numbers.length === 0) return;

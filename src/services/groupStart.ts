@@ -1,20 +1,22 @@
 import { z } from "zod";
 import { type Db, isUniqueViolation, type Line } from "../db/client";
 import type { Locks } from "../db/locks";
+import {
+  type ConversationKind,
+  KIND_RULES,
+  kindCost,
+  MAX_MULTI_RECIPIENTS,
+  MAX_MULTI_TYPED_NUMBERS_LENGTH,
+} from "../domain/conversationKind";
 import { textFailureSentence } from "../domain/failureText";
-import { MAX_GROUP_CONTACTS, MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../domain/participants";
+import { MAX_GROUP_NAME_LENGTH } from "../domain/participants";
 import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
-import { countSegments, describeCost, MAX_TEXT_LENGTH } from "../domain/segments";
+import { countSegments, MAX_TEXT_LENGTH } from "../domain/segments";
 import { channelMention, mention, mrkdwn, type SlackText } from "../domain/slackText";
 import type { GroupStart } from "../generated/prisma/client";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
-import {
-  createConversation,
-  ensureContacts,
-  findConversationByKey,
-  reopenConversation,
-} from "./conversations";
+import { ensureContacts, findOrCreateConversation, reopenConversation } from "./conversations";
 import { MAX_CHOICES } from "./groupChoices";
 import { InteractionReceipts } from "./interactions";
 import type { ChannelAccess, ChannelCheck, ThreadPublisher } from "./ports";
@@ -25,6 +27,8 @@ import type { TextSender } from "./textSender";
 export interface StartGroupRequest {
   /** The modal's view id: a submission takes effect once, however often it is sent. */
   viewId: string;
+  /** Group unless the member chose another kind in the modal. */
+  kind?: ConversationKind;
   userId: string;
   /** The channel picked for the thread (null: none picked); checked with Slack before anything is stored. */
   channelId: string | null;
@@ -37,9 +41,12 @@ export interface StartGroupRequest {
 
 export type StartGroupField = "channel" | "line" | "contacts" | "numbers" | "name" | "message";
 
-/** groupStartId is null for a replay of a submission that already took effect. */
+/**
+ * groupStartId is null for a replay of a submission that already took effect, and for a
+ * multi-recipient send (one start per recipient, under multiSendId).
+ */
 export type StartGroupResult =
-  | { ok: true; groupStartId: string | null }
+  | { ok: true; groupStartId: string | null; multiSendId?: string }
   | { ok: false; errors: Partial<Record<StartGroupField, string>> };
 
 export interface GroupStartDeps {
@@ -50,6 +57,8 @@ export interface GroupStartDeps {
   logger: Logger;
   requestThreadSync(conversationId: string): Promise<void>;
   requestGroupStart(groupStartId: string): Promise<void>;
+  /** Wakes the job that shows a multi-recipient send's progress, then its summary. */
+  requestMultiSendReport?(multiSendId: string): Promise<void>;
   evidence: SendEvidence;
   channels: ChannelAccess;
   /**
@@ -67,18 +76,15 @@ type GroupStartRow = GroupStart & { line: Line };
  */
 const submittedValues = z.object({
   lineId: z.uuid().nullable(),
-  contactIds: z.array(z.uuid()).max(MAX_GROUP_CONTACTS),
-  typedNumbers: z.string().max(MAX_TYPED_NUMBERS_LENGTH),
+  contactIds: z.array(z.uuid()).max(MAX_MULTI_RECIPIENTS),
+  typedNumbers: z.string().max(MAX_MULTI_TYPED_NUMBERS_LENGTH),
   name: z.string().max(MAX_GROUP_NAME_LENGTH).nullable(),
 });
 
 const VALUE_ERRORS: Record<keyof z.infer<typeof submittedValues>, [StartGroupField, string]> = {
   lineId: ["line", "Choose a line from the list."],
-  contactIds: ["contacts", `Pick up to ${MAX_GROUP_CONTACTS} contacts from the list.`],
-  typedNumbers: [
-    "numbers",
-    `Type at most ${MAX_TYPED_NUMBERS_LENGTH} characters here (up to ${MAX_GROUP_CONTACTS} numbers).`,
-  ],
+  contactIds: ["contacts", `Pick up to ${MAX_MULTI_RECIPIENTS} contacts from the list.`],
+  typedNumbers: ["numbers", `Type at most ${MAX_MULTI_TYPED_NUMBERS_LENGTH} characters here.`],
   name: ["name", `Group names can be at most ${MAX_GROUP_NAME_LENGTH} characters.`],
 };
 
@@ -137,13 +143,18 @@ export class GroupStartService {
    * The lines and contacts a slash command's modal offers, or null when this command (by its
    * trigger id) was already answered: a replayed command opens nothing.
    */
-  async choicesForCommand(command: { triggerId: string; userId: string; shortcut?: boolean }) {
+  async choicesForCommand(command: {
+    triggerId: string;
+    userId: string;
+    shortcut?: boolean;
+    kind?: ConversationKind;
+  }) {
     const fresh = await this.receipts.claim({
       kind: command.shortcut ? "shortcut" : "slash_command",
       id: command.triggerId,
       userId: command.userId,
     });
-    return fresh ? this.modalChoices() : null;
+    return fresh ? this.modalChoices(command.kind) : null;
   }
 
   /**
@@ -167,11 +178,11 @@ export class GroupStartService {
    * The lines the modal offers (one more than Slack's 100 options says there are more: the modal
    * then searches them as typed), and whether there are contacts to search at all.
    */
-  async modalChoices() {
+  async modalChoices(kind: ConversationKind = "group") {
     const { db } = this.deps;
     const [lines, contact] = await Promise.all([
       db.line.findMany({
-        where: { active: true, groupEnabled: true },
+        where: { active: true, ...(KIND_RULES[kind].groupLinesOnly ? { groupEnabled: true } : {}) },
         orderBy: [{ name: "asc" }, { number: "asc" }],
         select: { id: true, name: true, number: true },
         take: MAX_CHOICES + 1,
@@ -198,9 +209,11 @@ export class GroupStartService {
     return { kind: member };
   }
 
-  /** Validates a modal submission; when valid, records it and queues the text. Sends nothing itself. */
+  /** Validates a modal submission; when valid, records it and queues the text(s). Sends nothing itself. */
   async request(input: StartGroupRequest): Promise<StartGroupResult> {
     const { db } = this.deps;
+    const kind = input.kind ?? "group";
+    const rules = KIND_RULES[kind];
     const submission = { kind: "view_submission", id: input.viewId, userId: input.userId } as const;
     // A replay of a submission that took effect is answered as that one was, and changes nothing.
     if (await this.receipts.seen(submission)) return { ok: true, groupStartId: null };
@@ -214,13 +227,15 @@ export class GroupStartService {
       return { ok: false, errors };
     }
     const errors: Partial<Record<StartGroupField, string>> = {};
+    if (input.typedNumbers.length > rules.maxTypedLength)
+      errors.numbers = `Type at most ${rules.maxTypedLength} characters here.`;
     // Asked of Slack while the database is read: the member is waiting on the modal.
     const channel = input.channelId;
     let channelCheck: ReturnType<GroupStartService["checkChannel"]> | null = null;
-    if (!channel) errors.channel = "Pick the channel where the group's thread will be posted.";
+    if (!channel) errors.channel = "Pick the channel where the thread will be posted.";
     else if (!THREAD_CHANNEL.test(channel))
       errors.channel = /^D/.test(channel)
-        ? "A group's thread cannot open in a direct message. Pick a channel."
+        ? "A thread cannot open in a direct message. Pick a channel."
         : "Pick a channel from the list.";
     else channelCheck = this.checkChannel(channel, input.userId);
     const text = input.text.trim();
@@ -228,15 +243,18 @@ export class GroupStartService {
     else if (text.length > MAX_TEXT_LENGTH)
       errors.message = `Messages can be at most ${MAX_TEXT_LENGTH} characters.`;
 
-    const line = input.lineId
-      ? await db.line.findFirst({ where: { id: input.lineId, active: true, groupEnabled: true } })
-      : null;
+    const usable = { active: true, ...(rules.groupLinesOnly ? { groupEnabled: true } : {}) };
+    const line = input.lineId ? await db.line.findFirst({ where: { id: input.lineId, ...usable } }) : null;
     if (!line) {
-      const any = await db.line.count({ where: { active: true, groupEnabled: true } });
+      const any = await db.line.count({ where: usable });
       if (any === 0) {
-        errors.message ??= "No group-enabled line is configured. An admin can add one in the app's Home tab.";
+        errors.message ??= rules.groupLinesOnly
+          ? "No group-enabled line is configured. An admin can add one in the app's Home tab."
+          : "No active line is configured. An admin can add one in the app's Home tab.";
       } else {
-        errors.line = "Choose an active, group-enabled line.";
+        errors.line = rules.groupLinesOnly
+          ? "Choose an active, group-enabled line."
+          : "Choose an active line.";
       }
     }
 
@@ -269,22 +287,33 @@ export class GroupStartService {
       numberProblems.push(`${unnamed} more ${unnamed === 1 ? "entry is" : "entries are"} not usable either.`);
     if (duplicates.length)
       numberProblems.push(
-        `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already in the group.`,
+        `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already ${kind === "group" ? "in the group" : "picked"}.`,
       );
-    if (numberProblems.length) errors.numbers = numberProblems.join(" ");
+    if (numberProblems.length) errors.numbers ??= numberProblems.join(" ");
 
     if (!errors.numbers && !errors.contacts) {
-      if (numbers.length === 0) errors.numbers = "Add at least one mobile contact.";
-      else if (numbers.length > MAX_GROUP_CONTACTS) {
-        errors.numbers = `A group text can include at most ${MAX_GROUP_CONTACTS} contacts. This one has ${numbers.length}.`;
+      if (numbers.length === 0)
+        errors.numbers =
+          kind === "one" ? "Pick a contact or type a mobile number." : "Add at least one mobile contact.";
+      else if (numbers.length > rules.maxContacts) {
+        errors.numbers = {
+          group: `A group text can include at most ${rules.maxContacts} contacts. This one has ${numbers.length}.`,
+          one: `A one-to-one text goes to one contact. This one has ${numbers.length}; choose “Many contacts” to text each of them.`,
+          many: `One send can go to at most ${rules.maxContacts} contacts. This one has ${numbers.length}.`,
+        }[kind];
       }
     }
 
+    let skipped: string[] = [];
     if (line && numbers.length) {
       const optedOut = await db.consent.findMany({
         where: { lineId: line.id, number: { in: numbers }, status: "OPTED_OUT" },
       });
-      if (optedOut.length) {
+      if (optedOut.length && rules.optedOut === "skip") {
+        skipped = optedOut.map((o) => o.number);
+        if (skipped.length === numbers.length)
+          errors.numbers ??= `Every one of these contacts opted out of texts from ${line.name}: nothing would be sent.`;
+      } else if (optedOut.length) {
         const contacts = await db.contact.findMany({
           where: { number: { in: optedOut.map((o) => o.number) } },
         });
@@ -314,6 +343,10 @@ export class GroupStartService {
         return { ok: false, errors };
       }
     }
+    if (kind === "many") {
+      const sendTo = numbers.filter((n) => !skipped.includes(n));
+      return this.requestMany(submission, { line, channel, text, sendTo, skipped });
+    }
 
     const groupStart = await db.$transaction(async (tx) => {
       // First: a concurrent copy of this submission waits here for this transaction, then loses.
@@ -323,7 +356,7 @@ export class GroupStartService {
         data: {
           lineId: line.id,
           contactIds: contacts.map((c) => c.id),
-          name: input.name?.trim() || null,
+          name: kind === "group" ? input.name?.trim() || null : null,
           text,
           requestedBy: input.userId,
           channelId: channel,
@@ -331,15 +364,68 @@ export class GroupStartService {
       });
     });
     if (!groupStart) return { ok: true, groupStartId: null };
-    // The row is the outbox: if waking its job fails, the sweeper queues it, so the member is not
-    // told that nothing was sent (sending the form again would find it already taken).
-    await this.deps.requestGroupStart(groupStart.id).catch((error: unknown) => {
-      this.deps.logger.warn(
-        { err: error, groupStartId: groupStart.id },
-        "group start not queued; the sweeper will",
-      );
-    });
+    await this.wakeStart(groupStart.id);
     return { ok: true, groupStartId: groupStart.id };
+  }
+
+  /**
+   * A multi-recipient send: one stored start per contact, all made with the submission's receipt in
+   * one transaction, so a replayed or crashed submission makes each text once. Each start then goes
+   * through the same durable path as a group's first text, into that contact's own conversation.
+   */
+  private async requestMany(
+    submission: { kind: "view_submission"; id: string; userId: string },
+    input: { line: Line; channel: string; text: string; sendTo: string[]; skipped: string[] },
+  ): Promise<StartGroupResult> {
+    const { db } = this.deps;
+    const made = await db.$transaction(async (tx) => {
+      if (!(await this.receipts.claim(submission, tx))) return null;
+      const contacts = await ensureContacts(tx, input.sendTo, submission.userId);
+      const multiSend = await tx.multiSend.create({
+        data: {
+          lineId: input.line.id,
+          requestedBy: submission.userId,
+          channelId: input.channel,
+          text: input.text,
+          skipped: input.skipped,
+        },
+      });
+      // In the order the member listed them, so the threads appear in that order.
+      const byNumber = new Map(contacts.map((c) => [c.number, c.id]));
+      const starts = await tx.groupStart.createManyAndReturn({
+        data: input.sendTo.map((number) => ({
+          lineId: input.line.id,
+          contactIds: [byNumber.get(number) ?? ""],
+          text: input.text,
+          requestedBy: submission.userId,
+          channelId: input.channel,
+          multiSendId: multiSend.id,
+        })),
+        select: { id: true },
+      });
+      return { multiSend, starts };
+    });
+    if (!made) return { ok: true, groupStartId: null };
+    await this.wakeReport(made.multiSend.id);
+    for (const start of made.starts) await this.wakeStart(start.id);
+    return { ok: true, groupStartId: null, multiSendId: made.multiSend.id };
+  }
+
+  /**
+   * The row is the outbox: if waking its job fails, the sweeper queues it, so the member is not
+   * told that nothing was sent (sending the form again would find it already taken).
+   */
+  private async wakeStart(groupStartId: string): Promise<void> {
+    await this.deps.requestGroupStart(groupStartId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, groupStartId }, "group start not queued; the sweeper will");
+    });
+  }
+
+  private async wakeReport(multiSendId: string | null): Promise<void> {
+    if (!multiSendId || !this.deps.requestMultiSendReport) return;
+    await this.deps.requestMultiSendReport(multiSendId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, multiSendId }, "multi-send report not queued; the sweeper will");
+    });
   }
 
   /**
@@ -429,24 +515,21 @@ export class GroupStartService {
     let conversationId = start.conversationId;
     if (!conversationId) {
       conversationId = await db.$transaction(async (tx) => {
-        const existing = await findConversationByKey(tx, start.lineId, everyone);
-        if (existing && !existing.threadTs && !existing.rootPostingAt) {
-          // A group whose thread never opened (the contacts began it, or an earlier start could not
-          // post there): it opens where this member asked, a channel checked moments ago.
+        const { conversation, created } = await findOrCreateConversation(tx, {
+          lineId: start.lineId,
+          numbers: everyone,
+          channelId: start.channelId,
+          name: start.name,
+          startedBy: start.requestedBy,
+        });
+        if (!created && !conversation.threadTs && !conversation.rootPostingAt) {
+          // A conversation whose thread never opened (the contacts began it, or an earlier start could
+          // not post there): it opens where this member asked, a channel checked moments ago.
           await tx.groupConversation.update({
-            where: { id: existing.id },
+            where: { id: conversation.id },
             data: { channelId: start.channelId },
           });
         }
-        const conversation =
-          existing ??
-          (await createConversation(tx, {
-            lineId: start.lineId,
-            numbers: everyone,
-            channelId: start.channelId,
-            name: start.name,
-            startedBy: start.requestedBy,
-          }));
         await tx.groupStart.update({ where: { id: start.id }, data: { conversationId: conversation.id } });
         return conversation.id;
       });
@@ -468,6 +551,11 @@ export class GroupStartService {
       where: { id: start.id, state: "PENDING" },
       data: { state: "FAILED", error: "thread root not posted" },
     });
+    // One of many: the send's summary counts it as failed, instead of a note per contact.
+    if (start.multiSendId) {
+      await this.wakeReport(start.multiSendId);
+      return null;
+    }
     await this.deps.publisher.notifyUser(
       start.channelId,
       start.requestedBy,
@@ -506,7 +594,8 @@ export class GroupStartService {
       await tx.groupConversation.update({ where: { id: thread.conversationId }, data: { rootDirty: true } });
     });
     await this.deps.requestThreadSync(thread.conversationId);
-    await publisher.notifyUser(thread.channel, start.requestedBy, toRequester, thread.threadTs);
+    if (start.multiSendId) await this.wakeReport(start.multiSendId);
+    else await publisher.notifyUser(thread.channel, start.requestedBy, toRequester, thread.threadTs);
   }
 
   /**
@@ -561,18 +650,18 @@ export class GroupStartService {
         where: { id: start.id },
         select: { conversationId: true },
       });
-      const existing = opened?.conversationId
+      const openedFor = opened?.conversationId
         ? await tx.groupConversation.findUnique({ where: { id: opened.conversationId } })
-        : await findConversationByKey(tx, start.lineId, everyone);
-      const conversation =
-        existing ??
-        (await createConversation(tx, {
-          lineId: start.lineId,
-          numbers: everyone,
-          channelId: start.channelId,
-          name: start.name,
-          startedBy: start.requestedBy,
-        }));
+        : null;
+      const { conversation, created } = openedFor
+        ? { conversation: openedFor, created: false }
+        : await findOrCreateConversation(tx, {
+            lineId: start.lineId,
+            numbers: everyone,
+            channelId: start.channelId,
+            name: start.name,
+            startedBy: start.requestedBy,
+          });
       // Texting the same people again is taking the conversation up again.
       await reopenConversation(
         tx,
@@ -618,17 +707,23 @@ export class GroupStartService {
         await tx.groupConversation.update({ where: { id: conversation.id }, data: { rootDirty: true } });
       }
       // Made for this start (after it was requested), or a group that already had its thread.
-      return { conversation, reused: existing !== null && existing.createdAt < start.createdAt };
+      return { conversation, reused: !created && conversation.createdAt < start.createdAt };
     });
     if (!done) return false;
     const { conversation, reused } = done;
     await this.deps.requestThreadSync(conversation.id);
-    if (reused && conversation.channelId && conversation.threadTs) {
+    // One of many: the send's summary says how many continued a thread, instead of a note each.
+    if (start.multiSendId) await this.wakeReport(start.multiSendId);
+    else if (reused && conversation.channelId && conversation.threadTs) {
       const link = await publisher.permalink(conversation.channelId, conversation.threadTs);
+      const alone = start.contactIds.length === 1;
+      const cost = kindCost(alone ? "one" : "group", numbers.length, start.text);
       await publisher.notifyUser(
         start.channelId,
         start.requestedBy,
-        mrkdwn`This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${describeCost(numbers.length, start.text)})`,
+        alone
+          ? mrkdwn`This contact already has a conversation on this line, so your text went to its thread${link ? `: ${link}` : "."} (${cost})`
+          : mrkdwn`This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${cost})`,
       );
     }
     return true;

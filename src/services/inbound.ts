@@ -14,7 +14,7 @@ import { countSegments, segmentCountSchema } from "../domain/segments";
 import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists } from "./consent";
-import { createConversation, findConversationByKey, reopenConversation } from "./conversations";
+import { findOrCreateConversation, reopenConversation } from "./conversations";
 import { recordReportedSegments } from "./reportedSegments";
 import { parseSendTag, recordMessageSent } from "./sendEvidence";
 import { consentLockKey } from "./textSender";
@@ -269,15 +269,14 @@ export class InboundService {
     if (known) return "duplicate" as const;
     const sender = callback.message.from;
     const numbers = inboundParticipants(line.number, sender, callback.message.to);
-    const conversation =
-      (await findConversationByKey(tx, line.id, numbers)) ??
-      (await createConversation(tx, {
-        lineId: line.id,
-        numbers,
-        channelId: line.defaultChannel,
-        name: null,
-        startedBy: null,
-      }));
+    // A text to the line alone (`to` is just the line) keys on its sender: the one-to-one conversation.
+    const { conversation } = await findOrCreateConversation(tx, {
+      lineId: line.id,
+      numbers,
+      channelId: line.defaultChannel,
+      name: null,
+      startedBy: null,
+    });
 
     const text = callback.message.text ?? "";
     const messages = complianceMessages(line);

@@ -112,6 +112,9 @@ export interface ThreadPublisher {
    * them. Returns their Slack file ids, in order.
    */
   uploadPictures(pictures: PictureUpload[]): Promise<string[]>;
+  /** A message of the app's own in a channel (not in a thread); returns its ts. */
+  postNotice(channel: string, text: SlackText): Promise<string>;
+  updateNotice(channel: string, ts: string, text: SlackText): Promise<void>;
   /** Privately, to one user; in the thread when `threadTs` is given. */
   notifyUser(channel: string, user: string, text: SlackText, threadTs?: string): Promise<void>;
   /** A direct message from the app to one user (the app's DM with them). */

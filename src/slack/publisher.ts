@@ -216,6 +216,16 @@ function slackPublisher(
       return ids;
     },
 
+    async postNotice(channel, text) {
+      const result = await client.chat.postMessage({ channel, text: text.markup });
+      if (!result.ts) throw new Error("chat.postMessage returned no ts");
+      return result.ts;
+    },
+
+    async updateNotice(channel, ts, text) {
+      await client.chat.update({ channel, ts, text: text.markup });
+    },
+
     async notifyUser(channel, user, message, threadTs) {
       const text = message.markup;
       try {
