@@ -37,7 +37,12 @@ export const KIND_RULES: Readonly<Record<ConversationKind, KindRules>> = {
     maxTypedLength: MAX_TYPED_NUMBERS_LENGTH,
     optedOut: "refuse",
   },
-  one: { maxContacts: 1, groupLinesOnly: false, maxTypedLength: MAX_TYPED_NUMBERS_LENGTH, optedOut: "refuse" },
+  one: {
+    maxContacts: 1,
+    groupLinesOnly: false,
+    maxTypedLength: MAX_TYPED_NUMBERS_LENGTH,
+    optedOut: "refuse",
+  },
   many: {
     maxContacts: MAX_MULTI_RECIPIENTS,
     groupLinesOnly: false,

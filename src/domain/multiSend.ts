@@ -11,7 +11,7 @@ export interface MultiSendTally {
   failed: number;
   /** Left out because they had opted out of the line. */
   skipped: number;
-  /** Of those sent, how many continued a conversation that already had a thread. */
+  /** Of those sent, how many continued a conversation that existed before the send. */
   continued: number;
 }
 
@@ -58,11 +58,9 @@ export function multiSendReport(input: {
     const done = tally.recipients - tally.pending;
     return mrkdwn`:outbox_tray: ${mention(input.requestedBy)} is texting ${plural(asked, "contact")} from ${from}, each in their own thread: ${done} of ${tally.recipients} done so far${skipped}${failed}${unconfirmed}.`;
   }
-  const fresh = tally.sent + tally.unconfirmed - tally.continued;
+  const fresh = tally.sent - tally.continued;
   const threads =
-    tally.sent + tally.unconfirmed > 0
-      ? mrkdwn` (${plural(fresh, "new thread")}, ${tally.continued} continued)`
-      : mrkdwn``;
+    tally.sent > 0 ? mrkdwn` (${plural(fresh, "new thread")}, ${tally.continued} continued)` : mrkdwn``;
   const icon = tally.failed || tally.unconfirmed ? ":warning:" : ":white_check_mark:";
   return mrkdwn`${icon} ${mention(input.requestedBy)} texted ${tally.sent} of ${plural(asked, "contact")} from ${from}: ${tally.sent} sent${threads}${skipped}${failed}${unconfirmed}.`;
 }

@@ -107,14 +107,14 @@ export class GroupChoicesService {
       .map(({ id, name, number }) => ({ id, name, number }));
   }
 
-  /** Active group-enabled lines matching a name or number fragment, by name. */
-  async searchLines(query: string): Promise<LineChoice[]> {
+  /** Active lines (group-enabled ones for a group) matching a name or number fragment, by name. */
+  async searchLines(query: string, groupOnly = true): Promise<LineChoice[]> {
     const q = query.trim().slice(0, MAX_QUERY);
     const digits = q.replace(/\D/g, "");
     return this.db.line.findMany({
       where: {
         active: true,
-        groupEnabled: true,
+        ...(groupOnly ? { groupEnabled: true } : {}),
         ...(q
           ? {
               OR: [

@@ -37,7 +37,11 @@ export class MultiSendService {
       // A conversation made before the send was asked for is one its text continued.
       db.groupConversation.count({
         where: {
-          id: { in: send.starts.flatMap((s) => ((s.state === "SENT" || s.state === "UNCONFIRMED") && s.conversationId ? [s.conversationId] : [])) },
+          id: {
+            in: send.starts.flatMap((s) =>
+              s.state === "SENT" && s.conversationId ? [s.conversationId] : [],
+            ),
+          },
           createdAt: { lt: send.createdAt },
         },
       }),

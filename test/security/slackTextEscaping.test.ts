@@ -4,6 +4,7 @@
 // notices are driven end to end.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { multiSendReport } from "../../src/domain/multiSend";
 import { complianceModalView } from "../../src/slack/views/complianceModal";
 import { consentModalView } from "../../src/slack/views/consentModal";
 import { contactModalView } from "../../src/slack/views/contactModal";
@@ -70,6 +71,8 @@ const NO_OUTSIDE_MRKDWN = new Set([
   "contactModalView",
   "consentModalView",
   "groupModalView",
+  "groupModalViewOne",
+  "groupModalViewMany",
   "contactOptions",
   "lineOptions",
   "importModalView",
@@ -316,6 +319,40 @@ const BUILDERS: Record<string, () => unknown> = {
       initialText: HOSTILE,
     }),
   ],
+  // The other kinds of the same modal (issue 13): their own fields and notes.
+  groupModalViewOne: () =>
+    groupModalView({
+      kind: "one",
+      privateMetadata: "{}",
+      lines: [{ id: "line1", name: HOSTILE, number: "+19195550100" }],
+      hasContacts: true,
+      initialText: HOSTILE,
+    }),
+  groupModalViewMany: () =>
+    groupModalView({
+      kind: "many",
+      privateMetadata: "{}",
+      lines: [{ id: "line1", name: HOSTILE, number: "+19195550100" }],
+      hasContacts: true,
+      initialText: HOSTILE,
+    }),
+  // A multi-recipient send's channel message names the line (outside text), in progress and done.
+  multiSendReport: () =>
+    [1, 0].map((pending) => ({
+      text: multiSendReport({
+        requestedBy: "UDANA",
+        line: { name: HOSTILE, number: "+19195550100" },
+        tally: {
+          recipients: 3,
+          sent: 2,
+          unconfirmed: 0,
+          failed: 1 - pending,
+          pending,
+          skipped: 1,
+          continued: 1,
+        },
+      }).markup,
+    })),
   // The estimate's strings come from the app, but are escaped like outside text all the same.
   estimateBlocks: () => estimateBlocks({ recipients: 2, cost: HOSTILE, ucs2: [...HOSTILE], plain: HOSTILE }),
   groupModalWithEstimate: () =>

@@ -48,7 +48,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   groupText.register(app, command, groups, signingSecret);
   newGroupShortcut.register(app, groups, signingSecret);
   groupModalOptions.register(app, deps.choices, signingSecret);
-  groupModalEstimate.register(app, signingSecret);
+  groupModalEstimate.register(app, signingSecret, groups);
   groupStartView.register(app, groups, signingSecret);
   // The thread: teammates' replies, and the decision on a text not confirmed.
   threadReply.register(app, outbound);

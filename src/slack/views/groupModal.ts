@@ -1,6 +1,7 @@
-import type { InputBlock, KnownBlock, ModalView, PlainTextOption, View } from "@slack/types";
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
+import { type ConversationKind, KIND_RULES } from "../../domain/conversationKind";
 import { type ModalEstimate, modalEstimate } from "../../domain/modalEstimate";
-import { MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../../domain/participants";
+import { MAX_GROUP_NAME_LENGTH } from "../../domain/participants";
 import { formatPhone } from "../../domain/phone";
 import { MAX_TEXT_LENGTH } from "../../domain/segments";
 import type { ContactChoice, LineChoice } from "../../services/groupChoices";
@@ -10,7 +11,11 @@ import { clip, mrkdwn, SlackText } from "./text";
 export const GROUP_MODAL_CALLBACK = "group_start";
 
 export const GROUP_MODAL_BLOCKS = {
+  /** What the modal starts (see ConversationKind): switching it redraws the modal for that kind. */
+  kind: "kind",
   line: "line",
+  /** The one contact of a one-to-one text, picked from the saved ones. */
+  contact: "contact",
   contacts: "contacts",
   numbers: "numbers",
   name: "name",
@@ -22,7 +27,8 @@ export const GROUP_MODAL_BLOCKS = {
 export const INPUT_ACTION = "_value";
 
 export interface GroupModalInput {
-  /** Where the modal was opened from, signed (see slack/modalOrigin): returned with the submission. */
+  /** Group when absent. */
+  kind?: ConversationKind /** Where the modal was opened from, signed (see slack/modalOrigin): returned with the submission. */;
   privateMetadata: string;
   lines: { id: string; name: string; number: string }[];
   /** Whether any contact is saved: they are then searched as the member types (see contactOptions). */
@@ -30,6 +36,43 @@ export interface GroupModalInput {
   initialText?: string;
   /** The channel the thread opens in unless another is picked; null asks for one (a DM, a shortcut). */
   defaultChannel?: string | null;
+  /**
+   * The message input's version (see messageBlockId): a redraw for another kind renders it anew,
+   * holding the text typed so far, so that text carries over.
+   */
+  messageVersion?: number;
+}
+
+const KIND_LABELS: Record<ConversationKind, string> = {
+  group: "Group: one shared thread, up to 9 contacts",
+  one: "One contact",
+  many: "Many contacts: the same text to each, separately",
+};
+
+const KIND_TITLES: Record<ConversationKind, string> = {
+  group: "New group text",
+  one: "New text",
+  many: "Text many contacts",
+};
+
+function kindOption(kind: ConversationKind): PlainTextOption {
+  return { text: { type: "plain_text", text: KIND_LABELS[kind] }, value: kind };
+}
+
+/** At the top: what to start. Choosing another kind sends an action that redraws the modal for it. */
+function kindBlock(kind: ConversationKind): KnownBlock {
+  return {
+    type: "actions",
+    block_id: GROUP_MODAL_BLOCKS.kind,
+    elements: [
+      {
+        type: "radio_buttons",
+        action_id: GROUP_MODAL_BLOCKS.kind + INPUT_ACTION,
+        options: (["group", "one", "many"] as const).map(kindOption),
+        initial_option: kindOption(kind),
+      },
+    ],
+  };
 }
 
 // Slack caps a static select at 100 options.
@@ -59,14 +102,18 @@ function channelBlock(defaultChannel: string | null): KnownBlock {
   };
 }
 
-export function groupModalView(input: GroupModalInput): View {
-  const blocks: KnownBlock[] = [channelBlock(input.defaultChannel ?? null)];
+export function groupModalView(input: GroupModalInput): ModalView {
+  const kind = input.kind ?? "group";
+  const rules = KIND_RULES[kind];
+  const blocks: KnownBlock[] = [kindBlock(kind), channelBlock(input.defaultChannel ?? null)];
   if (input.lines.length === 0) {
     blocks.push({
       type: "section",
       text: {
         type: "mrkdwn",
-        text: ":warning: *No group-enabled line is configured.* An admin can add one in the app's Home tab.",
+        text: rules.groupLinesOnly
+          ? ":warning: *No group-enabled line is configured.* An admin can add one in the app's Home tab."
+          : ":warning: *No active line is configured.* An admin can add one in the app's Home tab.",
       },
     });
   } else {
@@ -93,7 +140,22 @@ export function groupModalView(input: GroupModalInput): View {
           },
     });
   }
-  if (input.hasContacts) {
+  if (input.hasContacts && kind === "one") {
+    blocks.push({
+      type: "input",
+      block_id: GROUP_MODAL_BLOCKS.contact,
+      optional: true,
+      dispatch_action: true,
+      label: { type: "plain_text", text: "Saved contact" },
+      hint: { type: "plain_text", text: "Type a name or part of a number to search every saved contact." },
+      element: {
+        type: "external_select",
+        action_id: GROUP_MODAL_BLOCKS.contact + INPUT_ACTION,
+        min_query_length: 0,
+        placeholder: { type: "plain_text", text: "Search contacts" },
+      },
+    });
+  } else if (input.hasContacts) {
     blocks.push({
       type: "input",
       block_id: GROUP_MODAL_BLOCKS.contacts,
@@ -105,34 +167,50 @@ export function groupModalView(input: GroupModalInput): View {
       element: {
         type: "multi_external_select",
         action_id: GROUP_MODAL_BLOCKS.contacts + INPUT_ACTION,
-        max_selected_items: 9,
+        max_selected_items: rules.maxContacts,
         // 0: the most recent contacts are listed as soon as the menu opens.
         min_query_length: 0,
-        placeholder: { type: "plain_text", text: "Search up to 9 contacts" },
+        placeholder: { type: "plain_text", text: `Search up to ${rules.maxContacts} contacts` },
       },
     });
   }
-  blocks.push(
-    {
-      type: "input",
-      block_id: GROUP_MODAL_BLOCKS.numbers,
-      optional: input.hasContacts,
-      label: { type: "plain_text", text: "New mobile numbers" },
-      hint: {
+  blocks.push({
+    type: "input",
+    block_id: GROUP_MODAL_BLOCKS.numbers,
+    optional: input.hasContacts,
+    label: {
+      type: "plain_text",
+      text:
+        kind === "one"
+          ? input.hasContacts
+            ? "Or a new mobile number"
+            : "Mobile number"
+          : "New mobile numbers",
+    },
+    hint: {
+      type: "plain_text",
+      text:
+        kind === "one"
+          ? "e.g. (212) 555-0143. A contact who already has a conversation on this line continues in its thread."
+          : kind === "many"
+            ? `One per line or comma-separated. Up to ${rules.maxContacts} contacts in all; each gets the text on their own, and those who opted out are skipped.`
+            : "One per line or comma-separated, e.g. (212) 555-0143. Up to 9 contacts in all.",
+    },
+    dispatch_action: true,
+    element: {
+      type: "plain_text_input",
+      action_id: GROUP_MODAL_BLOCKS.numbers + INPUT_ACTION,
+      multiline: kind !== "one",
+      dispatch_action_config: { trigger_actions_on: ["on_character_entered"] },
+      max_length: rules.maxTypedLength,
+      placeholder: {
         type: "plain_text",
-        text: "One per line or comma-separated, e.g. (212) 555-0143. Up to 9 contacts in all.",
-      },
-      dispatch_action: true,
-      element: {
-        type: "plain_text_input",
-        action_id: GROUP_MODAL_BLOCKS.numbers + INPUT_ACTION,
-        multiline: true,
-        dispatch_action_config: { trigger_actions_on: ["on_character_entered"] },
-        max_length: MAX_TYPED_NUMBERS_LENGTH,
-        placeholder: { type: "plain_text", text: "(212) 555-0143, +1 646 555 0199" },
+        text: kind === "one" ? "(212) 555-0143" : "(212) 555-0143, +1 646 555 0199",
       },
     },
-    {
+  });
+  if (kind === "group") {
+    blocks.push({
       type: "input",
       block_id: GROUP_MODAL_BLOCKS.name,
       optional: true,
@@ -143,16 +221,18 @@ export function groupModalView(input: GroupModalInput): View {
         max_length: MAX_GROUP_NAME_LENGTH,
         placeholder: { type: "plain_text", text: "e.g. Saturday crew" },
       },
-    },
-    messageBlock(0, input.initialText),
-    ...estimateBlocks(modalEstimate(0, input.initialText ?? "")),
+    });
+  }
+  blocks.push(
+    messageBlock(input.messageVersion ?? 0, input.initialText),
+    ...estimateBlocks(modalEstimate(0, input.initialText ?? "", kind)),
   );
   return {
     type: "modal",
     callback_id: GROUP_MODAL_CALLBACK,
     private_metadata: input.privateMetadata,
-    title: { type: "plain_text", text: "New group text" },
-    submit: { type: "plain_text", text: "Send" },
+    title: { type: "plain_text", text: KIND_TITLES[kind] },
+    submit: { type: "plain_text", text: kind === "many" ? "Send to each" : "Send" },
     close: { type: "plain_text", text: "Cancel" },
     blocks,
   };
@@ -209,12 +289,26 @@ function characterName(ch: string): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
+const KIND_NOTES: Record<ConversationKind, { about: SlackText; billing: SlackText }> = {
+  group: {
+    about: mrkdwn`Every contact sees every reply.`,
+    billing: mrkdwn`A group text travels as group MMS: each message costs one MMS per contact, whatever its length.`,
+  },
+  one: {
+    about: mrkdwn`Replies come back to this contact's thread.`,
+    billing: mrkdwn`A text to one contact is billed per SMS segment (160 plain characters, 70 with UCS-2 characters).`,
+  },
+  many: {
+    about: mrkdwn`Each contact gets the text on their own and replies in their own thread; nobody sees the others.`,
+    billing: mrkdwn`Each contact's text is billed per SMS segment (160 plain characters, 70 with UCS-2 characters).`,
+  },
+};
+
 export function estimateBlocks(estimate: ModalEstimate): KnownBlock[] {
-  const cost = estimate.cost
-    ? mrkdwn`*Cost:* ${estimate.cost}`
-    : mrkdwn`A group text travels as group MMS: each message costs one MMS per contact, whatever its length.`;
+  const kind = estimate.kind ?? "group";
+  const cost = estimate.cost ? mrkdwn`*Cost:* ${estimate.cost}` : KIND_NOTES[kind].billing;
   const blocks: KnownBlock[] = [
-    { ...context(mrkdwn`Every contact sees every reply. ${cost}`), block_id: GROUP_MODAL_ESTIMATE_BLOCK },
+    { ...context(mrkdwn`${KIND_NOTES[kind].about} ${cost}`), block_id: GROUP_MODAL_ESTIMATE_BLOCK },
   ];
   if (estimate.ucs2.length) {
     const named = estimate.ucs2
@@ -224,7 +318,9 @@ export function estimateBlocks(estimate: ModalEstimate): KnownBlock[] {
     const list = SlackText.join(more > 0 ? [...named, mrkdwn`and ${more} more`] : named, ", ");
     // They change what a text to one contact costs; a group text is MMS, billed the same either way.
     const cost =
-      estimate.recipients > 1 ? mrkdwn` A group text is MMS and costs the same either way.` : mrkdwn``;
+      kind === "group" && estimate.recipients > 1
+        ? mrkdwn` A group text is MMS and costs the same either way.`
+        : mrkdwn``;
     const note = mrkdwn`These characters make a text UCS-2, 70 characters to an SMS segment instead of 160: ${list}.${cost}`;
     blocks.push({
       ...section(

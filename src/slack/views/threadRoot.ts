@@ -8,7 +8,11 @@ export const THREAD_ACTIONS_MENU = "thread_actions";
 
 /** The notification and fallback text: mrkdwn too, so the names in it are escaped like the blocks. */
 export function threadRootText(root: ThreadRootView): string {
-  const title = root.groupName ?? `Group text with ${root.participants.length} contacts`;
+  const title =
+    root.groupName ??
+    (root.participants.length === 1
+      ? "Text with 1 contact"
+      : `Group text with ${root.participants.length} contacts`);
   return mrkdwn`${root.closed ? "[Closed] " : ""}${title} — from ${root.line.name} ${formatPhone(root.line.number)}`
     .markup;
 }
@@ -28,7 +32,14 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
   const blocks: KnownBlock[] = [
     {
       type: "header",
-      text: { type: "plain_text", text: clip(root.groupName ?? "Reply-All group text", 150) },
+      // One contact: a one-to-one conversation (from the modal, or a contact texting the line alone).
+      text: {
+        type: "plain_text",
+        text: clip(
+          root.groupName ?? (root.participants.length === 1 ? "Reply-All text" : "Reply-All group text"),
+          150,
+        ),
+      },
     },
     {
       type: "section",
@@ -53,7 +64,7 @@ export function threadRootBlocks(root: ThreadRootView): KnownBlock[] {
             [
               started,
               ...(root.cost ? [mrkdwn`first message: ${root.cost}`] : []),
-              mrkdwn`replies here are texted to the whole group; start one with \`${root.noteMarker}\` for an internal note`,
+              mrkdwn`replies here are texted to ${root.participants.length === 1 ? "the contact" : "the whole group"}; start one with \`${root.noteMarker}\` for an internal note`,
             ],
             " · ",
           ).markup,

@@ -1,12 +1,15 @@
 import type { App } from "@slack/bolt";
 import type { KnownBlock } from "@slack/types";
 import { z } from "zod";
+import { type ConversationKind, parseKind } from "../../../domain/conversationKind";
 import { countRecipients, modalEstimate } from "../../../domain/modalEstimate";
 import { withPlainPunctuation } from "../../../domain/segments";
+import type { GroupStartService } from "../../../services/groupStart";
 import { slackUserId, verifyModalOrigin } from "../../modalOrigin";
 import {
   GROUP_MODAL_BLOCKS,
   GROUP_MODAL_CALLBACK,
+  groupModalView,
   groupModalWithEstimate,
   INPUT_ACTION,
   messageBlockVersion,
@@ -25,12 +28,19 @@ const stateValue = z.looseObject({
     .array(z.object({ value: z.string().max(150) }))
     .max(100)
     .nullish(),
+  selected_option: z.object({ value: z.string().max(150) }).nullish(),
+  selected_conversation: z.string().max(40).nullish(),
 });
 
 const modalAction = z.object({
   user: z.object({ id: slackUserId }),
   actions: z
-    .array(z.looseObject({ action_ts: z.string().regex(/^\d{1,12}(\.\d{1,9})?$/) }))
+    .array(
+      z.looseObject({
+        action_ts: z.string().regex(/^\d{1,12}(\.\d{1,9})?$/),
+        selected_option: z.object({ value: z.string().max(150) }).nullish(),
+      }),
+    )
     .min(1)
     .max(5),
   view: z.object({
@@ -49,14 +59,14 @@ const modalAction = z.object({
 type ModalAction = z.infer<typeof modalAction>;
 
 /** The message as typed now: the input under its latest block id (see messageBlockId). */
-function currentMessage(values: ModalAction["view"]["state"]["values"]): string {
+function currentMessage(values: ModalAction["view"]["state"]["values"]): { version: number; text: string } {
   let latest: { version: number; text: string } | null = null;
   for (const [blockId, fields] of Object.entries(values)) {
     const version = messageBlockVersion(blockId);
     if (version === null || (latest && latest.version > version)) continue;
     latest = { version, text: fields[GROUP_MODAL_BLOCKS.message + INPUT_ACTION]?.value ?? "" };
   }
-  return latest?.text ?? "";
+  return latest ?? { version: 0, text: "" };
 }
 
 /** How many modals' latest updates are remembered; the oldest are forgotten first. */
@@ -101,8 +111,10 @@ class LatestUpdates {
 
 /** Inputs of the group modal whose changes move the estimate. */
 const DISPATCHING = new RegExp(
-  `^(${[GROUP_MODAL_BLOCKS.contacts, GROUP_MODAL_BLOCKS.numbers, GROUP_MODAL_BLOCKS.message].join("|")})${INPUT_ACTION}$`,
+  `^(${[GROUP_MODAL_BLOCKS.contacts, GROUP_MODAL_BLOCKS.contact, GROUP_MODAL_BLOCKS.numbers, GROUP_MODAL_BLOCKS.message].join("|")})${INPUT_ACTION}$`,
 );
+
+const KIND_ACTION = GROUP_MODAL_BLOCKS.kind + INPUT_ACTION;
 
 /**
  * The group modal's live estimate: as contacts are picked, numbers typed or the message written,
@@ -110,11 +122,12 @@ const DISPATCHING = new RegExp(
  * punctuation" swaps them for plain ones in the message. Answered at once; the view is updated
  * right after, with its hash, so an update based on an older state than Slack's is refused.
  */
-export function register(app: App, signingSecret: string): void {
+export function register(app: App, signingSecret: string, groups: GroupStartService): void {
   const latest = new LatestUpdates();
   const update = async (
     args: { ack: () => Promise<void>; body: unknown; client: App["client"]; logger: App["logger"] },
     plain: boolean,
+    switchTo?: (chosen: string | undefined) => ConversationKind,
   ) => {
     await args.ack();
     const parsed = modalAction.safeParse(args.body);
@@ -129,25 +142,55 @@ export function register(app: App, signingSecret: string): void {
     if (!latest.begin(view.id, actionTs)) return;
     const values = view.state.values;
     const field = (block: string) => values[block]?.[block + INPUT_ACTION];
-    const recipients = countRecipients(
-      (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
-      field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
-    );
-    const typed = currentMessage(values);
-    const text = plain ? withPlainPunctuation(typed) : typed;
-    const next = groupModalWithEstimate(
-      {
-        callbackId: view.callback_id,
+    const message = currentMessage(values);
+    const typed = message.text;
+    let next: ReturnType<typeof groupModalWithEstimate>;
+    if (switchTo) {
+      // Another kind: the modal is drawn anew for it (its lines, its fields), keeping the channel
+      // picked and the message typed so far (rendered under a new block id so Slack shows it).
+      const kind = switchTo(actions[0]?.selected_option?.value);
+      const origin = verifyModalOrigin(signingSecret, view.private_metadata, user.id);
+      let choices: Awaited<ReturnType<GroupStartService["modalChoices"]>>;
+      try {
+        choices = await groups.modalChoices(kind);
+      } catch (error) {
+        args.logger.warn(`group modal not redrawn for its kind: ${String(error)}`);
+        return;
+      }
+      next = groupModalView({
+        kind,
         privateMetadata: view.private_metadata,
-        title: view.title,
-        submit: view.submit ?? undefined,
-        close: view.close ?? undefined,
-        // Slack's own rendering of the blocks this app sent; sent back as they are.
-        blocks: view.blocks as unknown as KnownBlock[],
-      },
-      modalEstimate(recipients, text),
-      plain && text !== typed ? text : undefined,
-    );
+        ...choices,
+        defaultChannel: field(GROUP_MODAL_BLOCKS.channel)?.selected_conversation ?? origin?.channelId ?? null,
+        initialText: typed,
+        messageVersion: message.version + 1,
+      });
+    } else {
+      const kind = parseKind(field(GROUP_MODAL_BLOCKS.kind)?.selected_option?.value);
+      const one = field(GROUP_MODAL_BLOCKS.contact)?.selected_option?.value;
+      const recipients = countRecipients(
+        [
+          ...(field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
+          ...(one ? [one] : []),
+        ],
+        field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
+        kind,
+      );
+      const text = plain ? withPlainPunctuation(typed) : typed;
+      next = groupModalWithEstimate(
+        {
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          title: view.title,
+          submit: view.submit ?? undefined,
+          close: view.close ?? undefined,
+          // Slack's own rendering of the blocks this app sent; sent back as they are.
+          blocks: view.blocks as unknown as KnownBlock[],
+        },
+        modalEstimate(recipients, text, kind),
+        plain && text !== typed ? text : undefined,
+      );
+    }
     // Not awaited: the app answers Slack only once its listeners finish (processBeforeResponse), and
     // the member's keystrokes should not wait on this round trip to Slack.
     const send = async (hash: string, retry: boolean): Promise<void> => {
@@ -171,5 +214,8 @@ export function register(app: App, signingSecret: string): void {
   app.action(
     { type: "block_actions", action_id: PLAIN_PUNCTUATION_ACTION },
     ({ ack, body, client, logger }) => update({ ack, body, client, logger }, true),
+  );
+  app.action({ type: "block_actions", action_id: KIND_ACTION }, ({ ack, body, client, logger }) =>
+    update({ ack, body, client, logger }, false, parseKind),
   );
 }

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
+import { KIND_RULES, parseKind } from "../../../domain/conversationKind";
 import type { GroupChoicesService } from "../../../services/groupChoices";
 import { slackUserId, verifyModalOrigin } from "../../modalOrigin";
 import {
@@ -11,6 +12,8 @@ import {
 } from "../../views/groupModal";
 
 const CONTACTS_ACTION = GROUP_MODAL_BLOCKS.contacts + INPUT_ACTION;
+/** A one-to-one form's single contact: searched the same way. */
+const CONTACT_ACTION = GROUP_MODAL_BLOCKS.contact + INPUT_ACTION;
 const LINE_ACTION = GROUP_MODAL_BLOCKS.line + INPUT_ACTION;
 
 /** A `block_suggestion` from the group modal: what was typed, and the modal's state so far. */
@@ -48,7 +51,7 @@ export function register(app: App, choices: GroupChoicesService, signingSecret: 
   };
 
   app.options<"block_suggestion">(
-    { type: "block_suggestion", action_id: CONTACTS_ACTION },
+    { type: "block_suggestion", action_id: new RegExp(`^(${CONTACTS_ACTION}|${CONTACT_ACTION})$`) },
     async ({ ack, body, logger }) => {
       const request = read(body);
       if (!request) {
@@ -77,8 +80,15 @@ export function register(app: App, choices: GroupChoicesService, signingSecret: 
         await ack({ options: [] });
         return;
       }
+      // A group needs a group-enabled line; a text to one number goes from any active line.
+      const kind = parseKind(
+        request.view.state.values[GROUP_MODAL_BLOCKS.kind]?.[GROUP_MODAL_BLOCKS.kind + INPUT_ACTION]
+          ?.selected_option?.value,
+      );
       try {
-        await ack({ options: lineOptions(await choices.searchLines(request.value)) });
+        await ack({
+          options: lineOptions(await choices.searchLines(request.value, KIND_RULES[kind].groupLinesOnly)),
+        });
       } catch (error) {
         logger.error("line search failed", error);
         await ack({ options: [] });

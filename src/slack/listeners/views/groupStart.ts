@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
+import { parseKind } from "../../../domain/conversationKind";
 import type { GroupStartService, StartGroupField } from "../../../services/groupStart";
 import { slackUserId, verifyModalOrigin } from "../../modalOrigin";
 import {
@@ -84,12 +85,19 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
     const slow = new Promise<"slow">((resolve) => {
       timer = setTimeout(() => resolve("slow"), ANSWER_WITHIN_MS);
     });
+    // A modal from before kinds has no selector: it is a group's.
+    const kind = parseKind(field(GROUP_MODAL_BLOCKS.kind)?.selected_option?.value);
+    const one = field(GROUP_MODAL_BLOCKS.contact)?.selected_option?.value;
     const request = groups.request({
       viewId: view.id,
+      kind,
       userId: user.id,
       channelId,
       lineId: field(GROUP_MODAL_BLOCKS.line)?.selected_option?.value ?? null,
-      contactIds: (field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
+      contactIds: [
+        ...(field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
+        ...(one ? [one] : []),
+      ],
       typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
       name: field(GROUP_MODAL_BLOCKS.name)?.value ?? null,
       text: view.state.values[messageBlock]?.[GROUP_MODAL_BLOCKS.message + INPUT_ACTION]?.value ?? "",
@@ -119,8 +127,12 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
     const present = new Set(view.blocks.map((b) => b.block_id));
     const errors: Record<string, string> = {};
     for (const [name, message] of Object.entries(result.errors) as [StartGroupField, string][]) {
-      const block =
-        name !== "message" && present.has(GROUP_MODAL_BLOCKS[name]) ? GROUP_MODAL_BLOCKS[name] : messageBlock;
+      // A one-to-one form picks its contact in a single select.
+      const wanted =
+        name === "contacts" && present.has(GROUP_MODAL_BLOCKS.contact)
+          ? GROUP_MODAL_BLOCKS.contact
+          : GROUP_MODAL_BLOCKS[name];
+      const block = name !== "message" && present.has(wanted) ? wanted : messageBlock;
       errors[block] = errors[block] ? `${errors[block]} ${message}` : message;
     }
     await ack({ response_action: "errors", errors });

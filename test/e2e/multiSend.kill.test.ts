@@ -1,0 +1,113 @@
+// Issue 13 (part A): a multi-recipient send across a real crash. The compiled app is killed with
+// SIGKILL while the send's texts are going out (one of them taken by Bandwidth, its answer not yet
+// back); a fresh process on the same database texts every remaining recipient once, texts nobody
+// twice, and shows the summary.
+import { createDb } from "../../src/db/client";
+import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
+import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
+import { type FakeSlack, startFakeSlack } from "../support/fakeSlack";
+import { groupModalMetadata } from "../support/flows";
+import { ACCOUNT_ID, APPLICATION_ID, appEnv, eventually, SALES_LINE, SECRETS } from "../support/harness";
+import { postSlack, viewSubmissionBody } from "../support/slackRequests";
+import { createTestDatabase } from "../support/testDatabase";
+
+let build: ReturnType<typeof buildApp>;
+let slack: FakeSlack;
+let bandwidth: FakeBandwidth;
+const running: AppProcess[] = [];
+
+beforeAll(async () => {
+  build = buildApp();
+  slack = await startFakeSlack();
+  bandwidth = await startFakeBandwidth({
+    accountId: ACCOUNT_ID,
+    username: SECRETS.bandwidthUser,
+    password: SECRETS.bandwidthPassword,
+    applicationId: APPLICATION_ID,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const app of running.splice(0)) {
+    app.kill("SIGKILL");
+    await app.exited;
+  }
+  await slack?.close();
+  await bandwidth?.close();
+  build?.cleanup();
+});
+
+async function start(databaseUrl: string): Promise<AppProcess> {
+  const app = await startAppProcess(build.dir, {
+    ...appEnv(slack, bandwidth, databaseUrl),
+    LOG_LEVEL: "info",
+    SEND_CONFIRM_WAIT_MS: "3000",
+  });
+  running.push(app);
+  return app;
+}
+
+test("kill -9 in the middle of a multi-recipient send: every recipient is texted once, and the summary comes", async () => {
+  const databaseUrl = await createTestDatabase({ migrated: false });
+  const numbers = Array.from({ length: 12 }, (_, i) => `+1415555${String(3000 + i)}`);
+  let app = await start(databaseUrl);
+  const db = createDb(databaseUrl);
+  try {
+    const line = await db.line.findUniqueOrThrow({ where: { number: SALES_LINE } });
+    // Bandwidth takes each text, then answers slowly: the kill lands while one is in flight.
+    bandwidth.setAnswerDelay(1_500);
+    const response = await postSlack(
+      app.url,
+      SECRETS.signingSecret,
+      viewSubmissionBody({
+        userId: "UDANA",
+        view: {
+          callback_id: "group_start",
+          private_metadata: groupModalMetadata("CGENERAL"),
+          state: {
+            values: {
+              kind: { kind_value: { type: "radio_buttons", selected_option: { value: "many" } } },
+              channel: {
+                channel_value: { type: "conversations_select", selected_conversation: "CGENERAL" },
+              },
+              line: { line_value: { type: "static_select", selected_option: { value: line.id } } },
+              numbers: { numbers_value: { type: "plain_text_input", value: numbers.join(", ") } },
+              message: {
+                message_value: { type: "plain_text_input", value: "Storm warning: we open at noon." },
+              },
+            },
+          },
+          blocks: ["kind", "channel", "line", "numbers", "message"].map((block_id) => ({ block_id })),
+        },
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.text).toBe("");
+    await eventually(() => bandwidth.messages.length >= 3, 30_000);
+    app.kill("SIGKILL");
+    expect((await app.exited).signal).toBe("SIGKILL");
+    running.splice(running.indexOf(app), 1);
+    // Some not begun, and one taken by Bandwidth whose answer never came: in doubt, not re-sent.
+    expect(await db.groupStart.count({ where: { state: "PENDING" } })).toBeGreaterThan(0);
+    expect(await db.groupStart.count({ where: { state: "SENDING" } })).toBeGreaterThan(0);
+
+    bandwidth.setAnswerDelay(0);
+    app = await start(databaseUrl);
+    const send = await eventually(async () => {
+      const row = await db.multiSend.findFirst({ where: { finishedAt: { not: null } } });
+      return row ?? undefined;
+    }, 60_000);
+    // Every straggler would be in by now.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const texted = bandwidth.messages.map((m) => m.body.to.join(",")).sort();
+    expect(texted).toEqual([...numbers].sort());
+    expect(bandwidth.violations).toEqual([]);
+    const starts = await db.groupStart.findMany({ where: { multiSendId: send.id } });
+    expect(starts).toHaveLength(12);
+    expect(starts.every((s) => s.state === "SENT")).toBe(true);
+    const summary = slack.messagesIn("CGENERAL").find((m) => m.ts === send.reportTs);
+    expect(String(summary?.text)).toContain("12 sent (12 new threads, 0 continued)");
+  } finally {
+    await db.$disconnect();
+  }
+}, 180_000);
