@@ -95,7 +95,7 @@ describe("manifest.yml", () => {
       expect.objectContaining({
         command: "/grouptext",
         description: "Start a Reply-All group text",
-        usage_hint: "[optional first message]",
+        usage_hint: "[one | many] [optional first message]",
         url: "https://YOUR-HOST/slack/events",
         should_escape: false,
       }),
