@@ -478,23 +478,30 @@ export class GroupStartService {
       });
       if (failure.retryable && !context.lastAttempt) throw failure;
       const why = textFailureSentence(error instanceof BandwidthError ? error : null, failure.retryable);
+      const what = start.contactIds.length === 1 ? "text" : "group text";
       await this.fail(
         start,
         thread,
         failure.message,
-        mrkdwn`:x: This group text was not sent. ${why} Nothing was texted; ${mention(start.requestedBy)} can try again.`,
-        mrkdwn`:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
+        mrkdwn`:x: This ${what} was not sent. ${why} Nothing was texted; ${mention(start.requestedBy)} can try again.`,
+        mrkdwn`:x: Your ${what}${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
       );
       logger.warn({ groupStartId, status: failure.status, err: error }, "group start failed");
       return;
     }
     if (outcome.status === "blocked") {
+      // Opted out after the form was checked: nothing goes to them, and the thread says why.
+      const alone = start.contactIds.length === 1;
       await this.fail(
         start,
         thread,
         "every contact opted out",
-        mrkdwn`:no_entry: This group text was not sent: every contact in the group has opted out of this line.`,
-        mrkdwn`:no_entry: Every contact in that group has opted out of this line; nothing was sent.`,
+        alone
+          ? mrkdwn`:no_entry: This text was not sent: the contact has opted out of this line.`
+          : mrkdwn`:no_entry: This group text was not sent: every contact in the group has opted out of this line.`,
+        alone
+          ? mrkdwn`:no_entry: That contact has opted out of this line; nothing was sent.`
+          : mrkdwn`:no_entry: Every contact in that group has opted out of this line; nothing was sent.`,
       );
       return;
     }

@@ -45,6 +45,8 @@ export type ThreadEntryView =
       mediaCount: number;
       /** Set on a group's first text: its post says how replies and notes work (see domain/notes). */
       noteMarker?: string;
+      /** A one-to-one conversation: texted to its contact, not to a group. */
+      oneToOne?: boolean;
     }
   | {
       kind: "notice";

@@ -394,6 +394,7 @@ export class ThreadSyncService {
           text: message.text,
           cost: describeCost(message.recipients.length, message.text, message.media.length),
           mediaCount: message.media.length,
+          ...(conversation.participants.length === 1 ? { oneToOne: true } : {}),
           ...(message.sourceKey?.startsWith("groupstart:") ? { noteMarker: await this.noteMarker() } : {}),
         };
         break;

@@ -1,7 +1,12 @@
 // Issue 13 (part A): the modal starts a group, a one-to-one text or a multi-recipient send.
 import { contactTexts, groupModalMetadata } from "../support/flows";
 import { eventually, FRONT_DESK_LINE, type Harness, SALES_LINE, startHarness } from "../support/harness";
-import { blockActionsBody, slashCommandBody, viewSubmissionBody } from "../support/slackRequests";
+import {
+  blockActionsBody,
+  blockSuggestionBody,
+  slashCommandBody,
+  viewSubmissionBody,
+} from "../support/slackRequests";
 
 type Block = { block_id?: string; element?: { options?: { value: string; text: { text: string } }[] } };
 type ModalView = { title: { text: string }; blocks: Block[]; callback_id: string; private_metadata: string };
@@ -132,6 +137,25 @@ describe("choosing the kind", () => {
   });
 });
 
+test("a kind switch from a member the modal was not opened for redraws nothing", async () => {
+  await h.slackRequest(
+    blockActionsBody({
+      userId: "UEVE",
+      actions: [
+        {
+          action_id: "kind_value",
+          block_id: "kind",
+          type: "radio_buttons",
+          selected_option: { value: "one" },
+        },
+      ],
+      view: { callback_id: "group_start", private_metadata: groupModalMetadata("CGENERAL", "UDANA") },
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  expect(h.slack.callsTo("views.update")).toHaveLength(0);
+});
+
 describe("a one-to-one text", () => {
   test("to a new contact: one `to`, billed as SMS, in a new thread; the contact's reply lands there", async () => {
     const response = await h.slackRequest(
@@ -211,6 +235,59 @@ describe("a one-to-one text", () => {
     ).toBe(true);
     const note = h.slack.callsTo("chat.postEphemeral").map((c) => String(c.args.text));
     expect(note.join("\n")).toContain("already has a conversation on this line");
+  });
+
+  test("a saved contact picked in the form's search continues that contact's thread", async () => {
+    const existing = await conversationOf(FRONT_DESK_LINE, "+16465550301");
+    const search = await h.slackRequest(
+      blockSuggestionBody({
+        userId: "UDANA",
+        action_id: "contact_value",
+        block_id: "contact",
+        value: "646 555 0301",
+        view: { callback_id: "group_start", private_metadata: groupModalMetadata("CGENERAL") },
+      }),
+    );
+    const options = (search.json as { options: { value: string; text: { text: string } }[] }).options;
+    expect(options.map((o) => o.text.text)).toEqual(["(646) 555-0301"]);
+    const response = await h.slackRequest(
+      viewSubmissionBody({
+        userId: "UDANA",
+        view: {
+          callback_id: "group_start",
+          private_metadata: groupModalMetadata("CGENERAL"),
+          state: {
+            values: {
+              kind: { kind_value: { type: "radio_buttons", selected_option: { value: "one" } } },
+              channel: { channel_value: { type: "conversations_select", selected_conversation: "CGENERAL" } },
+              line: {
+                line_value: {
+                  type: "static_select",
+                  selected_option: { value: await lineId(FRONT_DESK_LINE) },
+                },
+              },
+              contact: {
+                contact_value: { type: "external_select", selected_option: { value: options[0]?.value } },
+              },
+              numbers: { numbers_value: { type: "plain_text_input", value: null } },
+              message: { message_value: { type: "plain_text_input", value: "Your table is ready" } },
+            },
+          },
+          blocks: ["kind", "channel", "line", "contact", "numbers", "message"].map((block_id) => ({
+            block_id,
+          })),
+        },
+      }),
+    );
+    expect(response.text).toBe("");
+    const [sent] = await h.bandwidth.waitForMessages(1);
+    expect(sent?.body.to).toEqual(["+16465550301"]);
+    await settled();
+    const post = h.slack
+      .callsTo("chat.postMessage")
+      .find((c) => String(c.args.text).includes("Your table is ready"));
+    expect(post?.args.thread_ts).toBe(existing?.threadTs);
+    expect(JSON.stringify(post?.args.blocks)).toContain("Texted to the contact by <@UDANA>");
   });
 
   test("two contacts in a one-to-one form are refused inline", async () => {

@@ -94,10 +94,10 @@ export function threadEntryMessage(entry: ThreadEntryView): EntryMessage {
             elements: [
               {
                 type: "mrkdwn",
-                text: mrkdwn`Texted to the group by ${by} · ${entry.cost}${media}${
+                text: mrkdwn`Texted to the ${entry.oneToOne ? "contact" : "group"} by ${by} · ${entry.cost}${media}${
                   entry.noteMarker === undefined
                     ? SlackText.empty
-                    : mrkdwn`\nReplies in this thread are texted to the whole group; start one with \`${entry.noteMarker}\` to keep it as an internal note.`
+                    : mrkdwn`\nReplies in this thread are texted to ${entry.oneToOne ? "the contact" : "the whole group"}; start one with \`${entry.noteMarker}\` to keep it as an internal note.`
                 }`.markup,
               },
             ],
