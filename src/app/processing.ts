@@ -14,6 +14,21 @@ export interface Processing {
   stop(): Promise<void>;
 }
 
+/** Wraps a job handler so that its outcome is counted (replyall_jobs_total). */
+function countedBy(metrics: Infrastructure["metrics"]) {
+  return (name: string, handler: JobHandler): JobHandler =>
+    async (data, context) => {
+      try {
+        const result = await handler(data, context);
+        metrics.jobOutcomes.inc({ queue: name, outcome: "completed" });
+        return result;
+      } catch (error) {
+        metrics.jobOutcomes.inc({ queue: name, outcome: context.lastAttempt ? "failed" : "retried" });
+        throw error;
+      }
+    };
+}
+
 /**
  * The worker side of the app: stored callbacks taken in (this instance's share of them), jobs
  * worked, and the sweeper re-queueing what a crash left behind and deleting what is past retention.
@@ -35,18 +50,7 @@ export async function startProcessing(
     requestMultiSendReport,
   } = infra;
   const id = (data: Record<string, unknown>, key: string) => String(data[key] ?? "");
-  const counted =
-    (name: string, handler: JobHandler): JobHandler =>
-    async (data, context) => {
-      try {
-        const result = await handler(data, context);
-        metrics.jobOutcomes.inc({ queue: name, outcome: "completed" });
-        return result;
-      } catch (error) {
-        metrics.jobOutcomes.inc({ queue: name, outcome: context.lastAttempt ? "failed" : "retried" });
-        throw error;
-      }
-    };
+  const counted = countedBy(metrics);
   const { groups, threads, outbound } = services;
   await queue.work(
     QUEUES.groupStart,

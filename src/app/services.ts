@@ -70,16 +70,7 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     requestMultiSendReport,
     evidence,
     channels: slack.channels,
-    async openThread(conversationId) {
-      await threads.sync(conversationId);
-      const opened = await db.groupConversation.findUnique({
-        where: { id: conversationId },
-        select: { channelId: true, threadTs: true },
-      });
-      return opened?.channelId && opened.threadTs
-        ? { channel: opened.channelId, threadTs: opened.threadTs }
-        : null;
-    },
+    openThread: threadOpener(infra, threads),
   });
   const outbound = new OutboundService({
     db,
@@ -155,4 +146,18 @@ function createHome(config: Config, logger: Logger, infra: Infrastructure, slack
     downloadFile: slack.publisher.downloadFile,
   };
   return { home, homeDeps, usage, threadActions };
+}
+
+/** Posts a new conversation's root at once and says where its thread is (null if it could not be posted). */
+function threadOpener(infra: Infrastructure, threads: ThreadSyncService) {
+  return async (conversationId: string) => {
+    await threads.sync(conversationId);
+    const opened = await infra.db.groupConversation.findUnique({
+      where: { id: conversationId },
+      select: { channelId: true, threadTs: true },
+    });
+    return opened?.channelId && opened.threadTs
+      ? { channel: opened.channelId, threadTs: opened.threadTs }
+      : null;
+  };
 }
