@@ -101,3 +101,9 @@ export function splitPhoneList(text: string): string[] {
     .map((part) => part.trim())
     .filter((part) => part !== "");
 }
+
+/** How a contact is named in the thread's notices: "Ana Ruiz ((646) 555-0101)", or the number alone. */
+export function contactLabel(name: string | null | undefined, e164: string): string {
+  const trimmed = name?.trim();
+  return trimmed ? `${trimmed} (${formatPhone(e164)})` : formatPhone(e164);
+}

@@ -2,7 +2,7 @@ import type { Db, Tx } from "../db/client";
 import { lockExclusiveInTransaction } from "../db/locks";
 import { defaultComplianceMessages } from "../domain/compliance";
 import { DEFAULT_KEYWORDS, type KeywordLists, normalizeKeyword } from "../domain/keywords";
-import { formatPhone } from "../domain/phone";
+import { contactLabel } from "../domain/phone";
 import { mention, mrkdwn, slackDate } from "../domain/slackText";
 import { addConversationKey } from "./conversations";
 import { consentLockKey } from "./textSender";
@@ -73,7 +73,7 @@ export async function changeConsent(tx: Tx, change: ConsentChange) {
   });
 
   const contact = await tx.contact.findUnique({ where: { number: change.number } });
-  const who = contact?.name ? `${contact.name} (${formatPhone(change.number)})` : formatPhone(change.number);
+  const who = contactLabel(contact?.name, change.number);
   const conversations = contact
     ? await tx.groupConversation.findMany({
         where: { lineId: change.lineId, participants: { some: { contactId: contact.id } } },

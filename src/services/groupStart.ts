@@ -10,7 +10,7 @@ import {
 } from "../domain/conversationKind";
 import { textFailureSentence } from "../domain/failureText";
 import { MAX_GROUP_NAME_LENGTH } from "../domain/participants";
-import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
+import { contactLabel, formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
 import { countSegments, MAX_TEXT_LENGTH } from "../domain/segments";
 import { channelMention, mention, mrkdwn, type SlackText } from "../domain/slackText";
 import type { GroupStart } from "../generated/prisma/client";
@@ -319,7 +319,7 @@ export class GroupStartService {
         });
         const names = optedOut.map((o) => {
           const c = contacts.find((x) => x.number === o.number);
-          return c?.name ? `${c.name} (${formatPhone(o.number)})` : formatPhone(o.number);
+          return contactLabel(c?.name, o.number);
         });
         const field: StartGroupField = saved.some((c) => optedOut.some((o) => o.number === c.number))
           ? "contacts"

@@ -9,7 +9,7 @@ import {
   statusCallbackSchema,
 } from "../domain/messageEvents";
 import { inboundParticipants } from "../domain/participants";
-import { formatPhone } from "../domain/phone";
+import { contactLabel } from "../domain/phone";
 import { countSegments, segmentCountSchema } from "../domain/segments";
 import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
@@ -172,9 +172,7 @@ export class InboundService {
       });
       if (status === "FAILED" && message.kind === "OUTBOUND") {
         const contact = await tx.contact.findUnique({ where: { number: callback.to } });
-        const who = contact?.name
-          ? `${contact.name} (${formatPhone(callback.to)})`
-          : formatPhone(callback.to);
+        const who = contactLabel(contact?.name, callback.to);
         const where = message.slackTs
           ? mrkdwn` ${slackLink(this.link(message), "this message")}`
           : " a message";
@@ -334,9 +332,7 @@ export class InboundService {
   /** A contact's new text reopens a closed conversation, and the thread says so before the text. */
   private async reopenByText(tx: Tx, conversationId: string, sender: string) {
     const contact = await tx.contact.findUnique({ where: { number: sender }, select: { name: true } });
-    const who = contact?.name?.trim()
-      ? `${contact.name.trim()} (${formatPhone(sender)})`
-      : formatPhone(sender);
+    const who = contactLabel(contact?.name, sender);
     await reopenConversation(
       tx,
       conversationId,

@@ -1,6 +1,6 @@
 import type { Db, Tx } from "../db/client";
 import { participantKey } from "../domain/participants";
-import { formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
+import { contactLabel, formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
 import { mention, mrkdwn, SlackText } from "../domain/slackText";
 import {
   mayAct,
@@ -68,9 +68,7 @@ const WORDS: Record<ThreadChange["kind"], ConversationAction> = {
 };
 
 function who(contact: { number: string; name: string | null }): string {
-  return contact.name?.trim()
-    ? `${contact.name.trim()} (${formatPhone(contact.number)})`
-    : formatPhone(contact.number);
+  return contactLabel(contact.name, contact.number);
 }
 
 function listOf(names: string[]): string {

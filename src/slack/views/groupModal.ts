@@ -1,7 +1,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { type ConversationKind, KIND_RULES } from "../../domain/conversationKind";
 import { type ModalEstimate, modalEstimate } from "../../domain/modalEstimate";
-import { MAX_GROUP_NAME_LENGTH } from "../../domain/participants";
+import { MAX_GROUP_CONTACTS, MAX_GROUP_NAME_LENGTH } from "../../domain/participants";
 import { formatPhone } from "../../domain/phone";
 import { MAX_TEXT_LENGTH } from "../../domain/segments";
 import type { ContactChoice, LineChoice } from "../../services/groupChoices";
@@ -44,7 +44,7 @@ export interface GroupModalInput {
 }
 
 const KIND_LABELS: Record<ConversationKind, string> = {
-  group: "Group: one shared thread, up to 9 contacts",
+  group: `Group: one shared thread, up to ${MAX_GROUP_CONTACTS} contacts`,
   one: "One contact",
   many: "Many contacts: the same text to each, separately",
 };
@@ -194,7 +194,7 @@ export function groupModalView(input: GroupModalInput): ModalView {
           ? "e.g. (212) 555-0143. A contact who already has a conversation on this line continues in its thread."
           : kind === "many"
             ? `One per line or comma-separated. Up to ${rules.maxContacts} contacts in all; each gets the text on their own, and those who opted out are skipped.`
-            : "One per line or comma-separated, e.g. (212) 555-0143. Up to 9 contacts in all.",
+            : `One per line or comma-separated, e.g. (212) 555-0143. Up to ${MAX_GROUP_CONTACTS} contacts in all.`,
     },
     dispatch_action: true,
     element: {

@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from "@slack/types";
+import { MAX_GROUP_CONTACTS } from "../../domain/participants";
 import { formatPhone } from "../../domain/phone";
 import type { HomeTabData, MemberHomeData } from "../../services/home";
 import { adminHomeBlocks } from "./homeAdmin";
@@ -40,7 +41,7 @@ function memberHomeBlocks(input: Extract<HomeInput, { kind: "member" }>): KnownB
   const blocks: KnownBlock[] = [
     { type: "header", text: plain("Reply-All group texts", 150) },
     section(
-      mrkdwn`Type \`${input.command}\` in a channel to text a group of up to 9 contacts from one of the lines below. Every contact sees every reply, and the conversation stays in one thread.`,
+      mrkdwn`Type \`${input.command}\` in a channel to text a group of up to ${MAX_GROUP_CONTACTS} contacts from one of the lines below. Every contact sees every reply, and the conversation stays in one thread.`,
     ),
   ];
   if (input.notice) blocks.push(noticeBlock(input.notice));

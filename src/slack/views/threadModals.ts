@@ -1,5 +1,9 @@
 import type { KnownBlock, View } from "@slack/types";
-import { MAX_GROUP_NAME_LENGTH, MAX_TYPED_NUMBERS_LENGTH } from "../../domain/participants";
+import {
+  MAX_GROUP_CONTACTS,
+  MAX_GROUP_NAME_LENGTH,
+  MAX_TYPED_NUMBERS_LENGTH,
+} from "../../domain/participants";
 import { formatPhone } from "../../domain/phone";
 import type { ThreadForm } from "../../services/threadActions";
 import { plain, section } from "./kit";
@@ -75,7 +79,10 @@ export function participantsModalView(form: ThreadForm, metadata: string): View 
       block_id: THREAD_FIELDS.add,
       optional: true,
       label: plain("Add mobile numbers"),
-      hint: plain("One or more, separated by commas or new lines. Up to 9 contacts in all.", 150),
+      hint: plain(
+        `One or more, separated by commas or new lines. Up to ${MAX_GROUP_CONTACTS} contacts in all.`,
+        150,
+      ),
       element: {
         type: "plain_text_input",
         action_id: THREAD_FIELDS.add,

@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
-import { commandKind } from "../../../domain/conversationKind";
+import { commandKind, MAX_MULTI_RECIPIENTS } from "../../../domain/conversationKind";
+import { MAX_GROUP_CONTACTS } from "../../../domain/participants";
 import { MAX_TEXT_LENGTH } from "../../../domain/segments";
 import type { GroupStartService } from "../../../services/groupStart";
 import { encodeModalOrigin, slackChannelId, slackUserId } from "../../modalOrigin";
@@ -19,9 +20,9 @@ const HELP = /^\s*(help|\?)\s*$/i;
 function usage(name: string): string {
   return [
     `*${name}* texts contacts from one of your lines, each conversation followed in one Slack thread. The form starts one of three kinds:`,
-    "• *Group*: one SMS/MMS group between a line and up to 9 contacts, in one shared thread where everyone sees every reply.",
+    `• *Group*: one SMS/MMS group between a line and up to ${MAX_GROUP_CONTACTS} contacts, in one shared thread where everyone sees every reply.`,
     `• *One contact* (\`${name} one\`): a text to one contact from any active line; a contact who already has a conversation on that line continues in its thread.`,
-    `• *Many contacts* (\`${name} many\`): the same text to up to 100 contacts, each separately in their own one-to-one thread; contacts who opted out are skipped, and a message in the channel shows the progress and then what was sent, skipped or failed.`,
+    `• *Many contacts* (\`${name} many\`): the same text to up to ${MAX_MULTI_RECIPIENTS} contacts, each separately in their own one-to-one thread; contacts who opted out are skipped, and a message in the channel shows the progress and then what was sent, skipped or failed.`,
     `• \`${name}\` opens the form for a group; \`${name} Pizza at 7?\` opens it with that first message (\`${name} one Your order is ready\` likewise).`,
     "• The thread is posted first, in the channel you pick (this one by default), then the text goes out. The app must be in a private channel to post there: invite it first.",
     "• Every reply in the thread is texted to the whole group, except a reply that starts with the note marker (`//` by default).",
