@@ -3,6 +3,7 @@ import type { ComplianceInput } from "../../../services/lines";
 import { COMPLIANCE_FIELDS, complianceModalView } from "../../views/complianceModal";
 import { MODALS } from "../../views/homeIds";
 import { mrkdwn } from "../../views/text";
+import { answerEdit } from "../editAnswer";
 import { type FormValues, type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 export function complianceInput(form: FormValues): ComplianceInput {
@@ -31,56 +32,40 @@ export function register(app: App, deps: HomeDeps): void {
       new Date(metadata.version),
       complianceInput(form),
     );
-    switch (result.status) {
-      case "invalid":
-        await ack({
-          response_action: "errors",
-          errors: form.errors(
-            {
-              [COMPLIANCE_FIELDS.optOut]: result.errors.optOut,
-              [COMPLIANCE_FIELDS.optIn]: result.errors.optIn,
-              [COMPLIANCE_FIELDS.help]: result.errors.help,
-            },
-            COMPLIANCE_FIELDS.optOut,
-          ),
-        });
-        return;
-      case "stale": {
-        const { messages, defaults } = deps.lines.compliance(result.current);
-        await ack({
-          response_action: "update",
-          view: complianceModalView({
+    const line = await answerEdit(
+      result,
+      { ack, form },
+      {
+        fields: {
+          optOut: COMPLIANCE_FIELDS.optOut,
+          optIn: COMPLIANCE_FIELDS.optIn,
+          help: COMPLIANCE_FIELDS.help,
+        },
+        fallback: COMPLIANCE_FIELDS.optOut,
+        stale: (current) => {
+          const { messages, defaults } = deps.lines.compliance(current);
+          return complianceModalView({
             home: metadata.home,
-            line: result.current,
+            line: current,
             messages,
             defaults,
             notice: notice(
               "error",
               mrkdwn`Someone else changed this line's messages or settings while you were editing. These are the current messages; make your change again and save.`,
             ),
-          }),
-        });
-        return;
-      }
-      case "missing":
-        await ack({
-          response_action: "errors",
-          errors: form.errors(
-            { [COMPLIANCE_FIELDS.optOut]: "This line no longer exists." },
-            COMPLIANCE_FIELDS.optOut,
-          ),
-        });
-        return;
-      case "saved":
-        await ack();
-        await deps.home.publish(
-          userId,
-          { ...metadata.home, tab: "lines" },
-          notice(
-            "ok",
-            mrkdwn`Saved the compliance messages of *${result.value.name}*. The next STOP, START or HELP gets them.`,
-          ),
-        );
-    }
+          });
+        },
+        missing: "This line no longer exists.",
+      },
+    );
+    if (!line) return;
+    await deps.home.publish(
+      userId,
+      { ...metadata.home, tab: "lines" },
+      notice(
+        "ok",
+        mrkdwn`Saved the compliance messages of *${line.name}*. The next STOP, START or HELP gets them.`,
+      ),
+    );
   });
 }

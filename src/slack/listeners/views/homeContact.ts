@@ -3,6 +3,7 @@ import { formatPhone } from "../../../domain/phone";
 import { CONTACT_FIELDS, contactModalView } from "../../views/contactModal";
 import { MODALS } from "../../views/homeIds";
 import { mrkdwn } from "../../views/text";
+import { answerEdit } from "../editAnswer";
 import { type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 /** The add/edit contact modal. */
@@ -13,50 +14,32 @@ export function register(app: App, deps: HomeDeps): void {
       metadata.id && metadata.version
         ? await deps.contacts.rename(metadata.id, new Date(metadata.version), name)
         : await deps.contacts.create({ number: form.text(CONTACT_FIELDS.number), name }, userId);
-    switch (result.status) {
-      case "invalid":
-        await ack({
-          response_action: "errors",
-          errors: form.errors(
-            { [CONTACT_FIELDS.number]: result.errors.number, [CONTACT_FIELDS.name]: result.errors.name },
-            CONTACT_FIELDS.name,
-          ),
-        });
-        return;
-      case "stale":
-        await ack({
-          response_action: "update",
-          view: contactModalView({
+    const c = await answerEdit(
+      result,
+      { ack, form },
+      {
+        fields: { number: CONTACT_FIELDS.number, name: CONTACT_FIELDS.name },
+        fallback: CONTACT_FIELDS.name,
+        stale: (current) =>
+          contactModalView({
             home: metadata.home,
-            contact: result.current,
+            contact: current,
             notice: notice(
               "error",
               mrkdwn`Someone else changed this contact while you were editing. This is its current name; edit it again and save.`,
             ),
           }),
-        });
-        return;
-      case "missing":
-        await ack({
-          response_action: "errors",
-          errors: form.errors(
-            { [CONTACT_FIELDS.name]: "This contact no longer exists." },
-            CONTACT_FIELDS.name,
-          ),
-        });
-        return;
-      case "saved": {
-        await ack();
-        const c = result.value;
-        await deps.home.publish(
-          userId,
-          { ...metadata.home, tab: "contacts" },
-          notice(
-            "ok",
-            mrkdwn`${metadata.id ? "Saved" : "Added"} ${c.name ? mrkdwn`*${c.name}* · ` : ""}${formatPhone(c.number)}.`,
-          ),
-        );
-      }
-    }
+        missing: "This contact no longer exists.",
+      },
+    );
+    if (!c) return;
+    await deps.home.publish(
+      userId,
+      { ...metadata.home, tab: "contacts" },
+      notice(
+        "ok",
+        mrkdwn`${metadata.id ? "Saved" : "Added"} ${c.name ? mrkdwn`*${c.name}* · ` : ""}${formatPhone(c.number)}.`,
+      ),
+    );
   });
 }

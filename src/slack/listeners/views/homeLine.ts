@@ -3,6 +3,7 @@ import { formatPhone } from "../../../domain/phone";
 import { MODALS } from "../../views/homeIds";
 import { LINE_FIELDS, lineModalView } from "../../views/lineModal";
 import { mrkdwn } from "../../views/text";
+import { answerEdit } from "../editAnswer";
 import { type HomeDeps, notice, onAdminView } from "../homeSupport";
 
 /** The add/edit line modal. */
@@ -17,53 +18,38 @@ export function register(app: App, deps: HomeDeps): void {
       metadata.id && metadata.version
         ? await deps.lines.update(metadata.id, new Date(metadata.version), input)
         : await deps.lines.create({ ...input, number: form.text(LINE_FIELDS.number) });
-    switch (result.status) {
-      case "invalid":
-        await ack({
-          response_action: "errors",
-          errors: form.errors(
-            {
-              [LINE_FIELDS.number]: result.errors.number,
-              [LINE_FIELDS.name]: result.errors.name,
-              [LINE_FIELDS.options]: result.errors.options,
-              [LINE_FIELDS.channel]: result.errors.channel,
-            },
-            LINE_FIELDS.name,
-          ),
-        });
-        return;
-      case "stale":
-        await ack({
-          response_action: "update",
-          view: lineModalView({
+    const line = await answerEdit(
+      result,
+      { ack, form },
+      {
+        fields: {
+          number: LINE_FIELDS.number,
+          name: LINE_FIELDS.name,
+          options: LINE_FIELDS.options,
+          channel: LINE_FIELDS.channel,
+        },
+        fallback: LINE_FIELDS.name,
+        stale: (current) =>
+          lineModalView({
             home: metadata.home,
-            line: result.current,
+            line: current,
             notice: notice(
               "error",
               mrkdwn`Someone else changed this line while you were editing. These are its current settings; make your change again and save.`,
             ),
           }),
-        });
-        return;
-      case "missing":
-        await ack({
-          response_action: "errors",
-          errors: form.errors({ [LINE_FIELDS.name]: "This line no longer exists." }, LINE_FIELDS.name),
-        });
-        return;
-      case "saved": {
-        await ack();
-        const line = result.value;
-        const what = metadata.id ? "Saved" : "Added";
-        await deps.home.publish(
-          userId,
-          { ...metadata.home, tab: "lines" },
-          notice(
-            "ok",
-            mrkdwn`${what} *${line.name}* · ${formatPhone(line.number)}.${line.groupEnabled && line.active ? " It is offered in the group modal." : ""}`,
-          ),
-        );
-      }
-    }
+        missing: "This line no longer exists.",
+      },
+    );
+    if (!line) return;
+    const what = metadata.id ? "Saved" : "Added";
+    await deps.home.publish(
+      userId,
+      { ...metadata.home, tab: "lines" },
+      notice(
+        "ok",
+        mrkdwn`${what} *${line.name}* · ${formatPhone(line.number)}.${line.groupEnabled && line.active ? " It is offered in the group modal." : ""}`,
+      ),
+    );
   });
 }
