@@ -100,13 +100,25 @@ test("kill -9 in the middle of a multi-recipient send: every recipient is texted
     // Every straggler would be in by now.
     await new Promise((r) => setTimeout(r, 1_500));
     const texted = bandwidth.messages.map((m) => m.body.to.join(",")).sort();
-    expect(texted).toEqual([...numbers].sort());
+    // Nobody is texted twice.
+    expect(new Set(texted).size).toBe(texted.length);
     expect(bandwidth.violations).toEqual([]);
     const starts = await db.groupStart.findMany({ where: { multiSendId: send.id } });
     expect(starts).toHaveLength(12);
-    expect(starts.every((s) => s.state === "SENT")).toBe(true);
+    // Everyone is texted once, except a start the kill caught marked as begun before its request
+    // reached Bandwidth: in doubt, with no evidence of a send, it is never sent blindly again but
+    // shown as not confirmed (its thread offers Send again). Where the kill lands decides whether
+    // there is one.
+    const unconfirmed = starts.filter((s) => s.state === "UNCONFIRMED");
+    expect(unconfirmed.length).toBeLessThanOrEqual(1);
+    expect(starts.filter((s) => s.state === "SENT")).toHaveLength(12 - unconfirmed.length);
+    const notTexted = numbers.filter((n) => !texted.includes(n));
+    expect(notTexted).toHaveLength(unconfirmed.length);
+    expect(unconfirmed.flatMap((s) => s.recipients)).toEqual(notTexted);
     const summary = slack.messagesIn("CGENERAL").find((m) => m.ts === send.reportTs);
-    expect(String(summary?.text)).toContain("12 sent (12 new threads, 0 continued)");
+    const sent = 12 - unconfirmed.length;
+    expect(String(summary?.text)).toContain(`${sent} sent (${sent} new threads, 0 continued)`);
+    if (unconfirmed.length > 0) expect(String(summary?.text)).toContain("1 not confirmed");
   } finally {
     await db.$disconnect();
   }
