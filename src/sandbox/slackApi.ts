@@ -661,6 +661,14 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     return stored;
   };
 
+  /** views.open and views.push: a new view, remembered under the trigger that opened it. */
+  const openView = (args: Json): Json => {
+    const trigger = requireStr(args, "trigger_id", "invalid_trigger_id");
+    const stored = storeView(validateView(args.view), newId("V"));
+    openedBy.set(trigger, String(stored.id));
+    return { view: stored };
+  };
+
   const checkHash = (args: Json, existing: Json | undefined): void => {
     const hash = str(args, "hash");
     if (hash !== undefined && existing !== undefined && existing.hash !== hash)
@@ -978,26 +986,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         return pageOfMessages(top, args);
       },
     ],
-    [
-      "views.open",
-      (args) => {
-        const trigger = requireStr(args, "trigger_id", "invalid_trigger_id");
-        const view = validateView(args.view);
-        const stored = storeView(view, newId("V"));
-        openedBy.set(trigger, String(stored.id));
-        return { view: stored };
-      },
-    ],
-    [
-      "views.push",
-      (args) => {
-        const trigger = requireStr(args, "trigger_id", "invalid_trigger_id");
-        const view = validateView(args.view);
-        const stored = storeView(view, newId("V"));
-        openedBy.set(trigger, String(stored.id));
-        return { view: stored };
-      },
-    ],
+    // A pushed view is stored and answered as an opened one.
+    ["views.open", openView],
+    ["views.push", openView],
     [
       "views.update",
       (args) => {
