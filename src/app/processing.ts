@@ -89,7 +89,7 @@ export async function startProcessing(
     pollMs: 1_000,
     requestThreadSync,
     countSetAside: (reason) => metrics.inboundSetAside.inc({ reason }),
-    countProcessed: () => metrics.inboundProcessed.inc(),
+    countProcessed: (path, count = 1) => metrics.inboundProcessed.inc({ path }, count),
     shareChanged: (held) => metrics.inboundPartitions.set(held),
     alsoListen: { [JOBS_CHANNEL]: (name) => queue.announced(name) },
   });

@@ -57,7 +57,8 @@ export class Metrics {
 
   readonly inboundProcessed = new client.Counter({
     name: "replyall_inbound_callbacks_processed_total",
-    help: "Stored Bandwidth callbacks this instance took in (set aside ones included)",
+    help: "Stored Bandwidth callbacks this instance took in (set aside ones included), by path: together (contacts' plain texts, one statement per batch) or one by one",
+    labelNames: ["path"] as const,
     registers: [this.registry],
   });
 

@@ -15,6 +15,7 @@ import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists } from "./consent";
 import { findOrCreateConversation, reopenConversation } from "./conversations";
+import { chatTextsOf, takeChatTexts } from "./inboundBatch";
 import { recordReportedSegments } from "./reportedSegments";
 import { parseSendTag, recordMessageSent } from "./sendEvidence";
 import { consentLockKey } from "./textSender";
@@ -94,6 +95,19 @@ export class InboundService {
     }
     const parsed = statusCallbackSchema.safeParse(event.payload);
     return parsed.success ? this.takeStatus(parsed.data, claim) : "invalid";
+  }
+
+  /**
+   * Takes in a batch's plain chat texts into open conversations with one statement (see
+   * `takeChatTexts`) and asks for their threads to be posted; returns the events it took. The rest
+   * of the batch goes through `processEvent`, one by one, in order.
+   */
+  async takeChatTexts(events: readonly StoredEvent[]): Promise<Set<string>> {
+    const texts = chatTextsOf(events, await keywordLists(this.deps.db));
+    if (texts.length === 0) return new Set();
+    const { taken, conversations } = await takeChatTexts(this.deps.db, texts);
+    await Promise.all(conversations.map((id) => this.deps.requestThreadSync(id)));
+    return taken;
   }
 
   protected async takeMessage(callback: InboundCallback, claim: Claim): Promise<InboundOutcome> {

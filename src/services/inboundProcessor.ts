@@ -22,8 +22,8 @@ export interface InboundProcessorDeps {
   requestThreadSync(conversationId: string): Promise<void>;
   /** Counts a set-aside callback (a metric): nothing else reports one that belongs to no thread. */
   countSetAside(reason: SetAsideReason): void;
-  /** Counts a callback taken in by this instance (a metric: how the work is shared). */
-  countProcessed?(): void;
+  /** Counts callbacks taken in by this instance (a metric: how the work is shared, and how much is batched). */
+  countProcessed?(path: "together" | "one-by-one", count?: number): void;
   /** Reports this instance's share: how many partitions it holds now. */
   shareChanged?(held: number): void;
   /** Other channels this instance's listening connection follows (jobs enqueued elsewhere, say). */
@@ -139,8 +139,10 @@ export class InboundProcessor {
       const { events, more } = await this.readyEvents(partitions);
       if (events.length === 0) return;
       this.deps.logger.debug({ events: events.length }, "taking in stored callbacks");
+      const taken = await this.takeChatTexts(events);
       const lanes = new Map<string, ReadyEvent[]>();
       for (const event of events) {
+        if (taken.has(event.dedupeKey)) continue;
         const lane = laneOf(event);
         const queued = lanes.get(lane);
         if (queued) queued.push(event);
@@ -163,6 +165,21 @@ export class InboundProcessor {
       if (failed) throw failed.reason;
       // A short batch was everything there was, unless more was stored (and announced) meanwhile.
       if (!more && !this.again) return;
+    }
+  }
+
+  /**
+   * Most of a batch is contacts' plain texts, taken in together by one statement. Should that
+   * statement fail, every event takes the one-by-one path, which retries or sets aside each alone.
+   */
+  private async takeChatTexts(events: ReadyEvent[]): Promise<Set<string>> {
+    try {
+      const taken = await this.deps.inbound.takeChatTexts(events);
+      if (taken.size > 0) this.deps.countProcessed?.("together", taken.size);
+      return taken;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, events: events.length }, "batch of texts taken in one by one");
+      return new Set();
     }
   }
 
@@ -218,7 +235,7 @@ export class InboundProcessor {
           "callback set aside after repeated failures",
         );
         await this.setAside(event, "failed", attempts, String(error).slice(0, 500));
-        this.deps.countProcessed?.();
+        this.deps.countProcessed?.("one-by-one");
         return true;
       }
       const level = error instanceof SendNotYetRecorded ? "debug" : "warn";
@@ -236,7 +253,7 @@ export class InboundProcessor {
     } else if (outcome === "ignored") {
       await db.inboundEvent.update({ where: { dedupeKey: event.dedupeKey }, data: { outcome: "ignored" } });
     }
-    this.deps.countProcessed?.();
+    this.deps.countProcessed?.("one-by-one");
     return true;
   }
 

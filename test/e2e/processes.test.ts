@@ -127,8 +127,9 @@ test("two instances on one PostgreSQL: a burst through both is posted exactly on
 /** A counter or gauge of one instance, read from its /metrics. */
 async function metric(app: AppProcess, name: string): Promise<number> {
   const body = await (await fetch(`${app.url}/metrics`)).text();
-  const match = new RegExp(`^${name} (\\S+)$`, "m").exec(body);
-  return match ? Number(match[1]) : 0;
+  // Summed over the metric's labels (the processed count is split by path).
+  const series = body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "gm"));
+  return [...series].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

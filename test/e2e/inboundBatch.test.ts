@@ -1,0 +1,136 @@
+// Issue 11, "Batch where the work allows it": contacts' plain texts into open conversations are
+// taken in together, by one statement per batch; everything else of a lane follows one by one,
+// never before an earlier event of its lane.
+import { eventually, type Harness, startHarness } from "../support/harness";
+import { freshNumbers, groupText, postsIn, sendText, threadOf, waitForPosts } from "./relayHelpers";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+async function processed(): Promise<{ together: number; oneByOne: number }> {
+  const body = await (await fetch(`${h.app.url}/metrics`)).text();
+  const value = (path: string) =>
+    Number(
+      new RegExp(`^replyall_inbound_callbacks_processed_total\\{path="${path}"\\} (\\S+)$`, "m").exec(
+        body,
+      )?.[1] ?? 0,
+    );
+  return { together: value("together"), oneByOne: value("one-by-one") };
+}
+
+/** The conversation's entries from the contacts, in the order the app took them in. */
+async function inboundTexts(conversationId: string): Promise<string[]> {
+  const rows = await h.app.db.message.findMany({
+    where: { conversationId, kind: "INBOUND" },
+    orderBy: { seq: "asc" },
+    select: { text: true },
+  });
+  return rows.map((r) => r.text);
+}
+
+test("one webhook of mixed callbacks: plain texts go together, keywords, new and closed groups one by one, each lane in order", async () => {
+  const [a, b, c, d, e, f, g, k] = freshNumbers(8) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const lively = [a, b, c];
+  const pair = [d, e];
+  const closed = [f, g];
+  const fresh = [k, a];
+  await sendText(h, a, lively, "first");
+  await sendText(h, d, pair, "primero");
+  await sendText(h, f, closed, "before closing");
+  const [livelyThread, pairThread, closedThread] = [
+    await threadOf(h, lively),
+    await threadOf(h, pair),
+    await threadOf(h, closed),
+  ];
+  await waitForPosts(h, livelyThread, 1);
+  await h.app.db.groupConversation.update({
+    where: { id: closedThread.conversationId },
+    data: { closedAt: new Date() },
+  });
+  const before = await processed();
+  const tres = groupText(d, pair, "tres");
+
+  const response = await h.webhook("inbound", [
+    groupText(a, lively, "one"),
+    groupText(d, pair, "uno"),
+    groupText(b, lively, "two"),
+    groupText(f, closed, "reopen please"),
+    groupText(b, lively, "STOP"),
+    groupText(k, fresh, "hello new"),
+    groupText(c, lively, "three"),
+    groupText(e, pair, "dos"),
+    groupText(a, fresh, "second new"),
+    groupText(g, closed, "after reopening"),
+    tres,
+  ]);
+  expect(response.status).toBe(200);
+  expect(response.json).toMatchObject({ stored: 11 });
+
+  const freshThread = await threadOf(h, fresh);
+  await waitForPosts(h, pairThread, 4);
+  await waitForPosts(h, freshThread, 2);
+  await eventually(async () =>
+    (await inboundTexts(livelyThread.conversationId)).length === 5 ? true : undefined,
+  );
+  await eventually(async () =>
+    (await inboundTexts(closedThread.conversationId)).length === 3 ? true : undefined,
+  );
+
+  expect(await inboundTexts(livelyThread.conversationId)).toEqual(["first", "one", "two", "STOP", "three"]);
+  expect(await inboundTexts(pairThread.conversationId)).toEqual(["primero", "uno", "dos", "tres"]);
+  expect(await inboundTexts(closedThread.conversationId)).toEqual([
+    "before closing",
+    "reopen please",
+    "after reopening",
+  ]);
+  expect(await inboundTexts(freshThread.conversationId)).toEqual(["hello new", "second new"]);
+  const reopened = await h.app.db.groupConversation.findUniqueOrThrow({
+    where: { id: closedThread.conversationId },
+  });
+  expect(reopened.closedAt).toBeNull();
+
+  // Posted in the same order, once each.
+  const pairPosts = await waitForPosts(h, pairThread, 4);
+  expect(pairPosts.map((p) => p.text)).toEqual(["primero", "uno", "dos", "tres"]);
+  const wanted = ["first", "one", "two", "three"];
+  const contactPosts = (all: Parameters<typeof postsIn>[0]) =>
+    postsIn(all, livelyThread)
+      .map((p) => p.text ?? "")
+      .filter((t) => wanted.includes(t));
+  const texts = contactPosts(await h.slack.waitFor((all) => contactPosts(all).length >= 4, 15_000));
+  expect(texts).toEqual(["first", "one", "two", "three"]);
+
+  // Exactly the plain texts before each lane's first other event went together: "one" and "two"
+  // (then STOP cuts the lively group's lane) and the pair's three texts.
+  const after = await processed();
+  expect(after.together - before.together).toBe(5);
+  expect(after.oneByOne - before.oneByOne).toBeGreaterThanOrEqual(6);
+
+  // A copy delivered again after retention deleted its stored callback is claimed and adds nothing.
+  await h.app.db.inboundEvent.deleteMany({ where: { dedupeKey: { contains: tres.message.id } } });
+  const again = await h.webhook("inbound", [tres]);
+  expect(again.json).toMatchObject({ stored: 1 });
+  await eventually(async () => {
+    const event = await h.app.db.inboundEvent.findFirst({
+      where: { dedupeKey: { contains: tres.message.id }, state: "PROCESSED" },
+    });
+    return event ?? undefined;
+  });
+  expect(await inboundTexts(pairThread.conversationId)).toHaveLength(4);
+  expect((await processed()).together - after.together).toBe(1);
+});
