@@ -97,7 +97,13 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     multiSends: new MultiSendService({ db, locks, publisher: slack.publisher, logger }),
     // Contacts' texts are posted straight from the process that took them in (see postSoon).
     inbound: new CountedInboundService(
-      { db, logger, requestThreadSync: (id) => threads.postSoon(id), requestOutbound },
+      {
+        db,
+        logger,
+        requestThreadSync: (id) => threads.postSoon(id),
+        postEntries: (id, messageIds) => threads.postSoon(id, messageIds),
+        requestOutbound,
+      },
       metrics,
     ),
   };

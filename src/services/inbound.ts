@@ -24,6 +24,8 @@ export interface InboundDeps {
   db: Db;
   logger: Logger;
   requestThreadSync(conversationId: string): Promise<void>;
+  /** Posts new entries this process stored for its own posting (see `takeChatTexts`). */
+  postEntries(conversationId: string, messageIds: readonly string[]): Promise<void>;
   requestOutbound(conversationId: string): Promise<void>;
 }
 
@@ -105,8 +107,8 @@ export class InboundService {
   async takeChatTexts(events: readonly StoredEvent[]): Promise<Set<string>> {
     const texts = chatTextsOf(events, await keywordLists(this.deps.db));
     if (texts.length === 0) return new Set();
-    const { taken, conversations } = await takeChatTexts(this.deps.db, texts);
-    await Promise.all(conversations.map((id) => this.deps.requestThreadSync(id)));
+    const { taken, entries } = await takeChatTexts(this.deps.db, texts);
+    await Promise.all([...entries].map(([id, messageIds]) => this.deps.postEntries(id, messageIds)));
     return taken;
   }
 

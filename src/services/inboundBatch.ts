@@ -71,7 +71,8 @@ function plainChatText(event: StoredEvent, lane: string, keywords: KeywordLists)
 /**
  * Takes in many chat texts with one statement: each whose line and open conversation exist is
  * claimed (its stored callback marked processed) and becomes an INBOUND entry of that conversation,
- * waiting to be posted, in order of arrival. Within a lane, only the run before the first text that
+ * in order of arrival, stored as POSTING for this process to post (see ThreadSyncService.postSoon:
+ * should this process die first, whoever posts it looks for it in the thread before posting). Within a lane, only the run before the first text that
  * does not qualify (a new group, a closed conversation, an unknown line) is taken: the rest of the
  * lane follows on the one-by-one path, which creates, reopens or ignores as it must. A copy of a
  * text already in a conversation (its event deleted by retention, then delivered again) is claimed
@@ -80,10 +81,13 @@ function plainChatText(event: StoredEvent, lane: string, keywords: KeywordLists)
 export async function takeChatTexts(
   db: Db,
   texts: readonly ChatText[],
-): Promise<{ taken: Set<string>; conversations: string[] }> {
-  if (texts.length === 0) return { taken: new Set(), conversations: [] };
+): Promise<{ taken: Set<string>; entries: Map<string, string[]> }> {
+  const entries = new Map<string, string[]>();
+  if (texts.length === 0) return { taken: new Set(), entries };
   const input = JSON.stringify(texts.map((t, n) => ({ ...t, n })));
-  const rows = await db.$queryRaw<{ dedupeKey: string; conversationId: string | null }[]>(Prisma.sql`
+  const rows = await db.$queryRaw<
+    { dedupeKey: string; conversationId: string | null; messageId: string | null }[]
+  >(Prisma.sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS i(
         "dedupeKey" text, lane text, line text, key text, text text, media jsonb, sender text,
@@ -116,18 +120,21 @@ export async function takeChatTexts(
         "postState", "notifyAssignee", "updatedAt")
       SELECT gen_random_uuid(), f."conversationId", 'INBOUND'::"MessageKind", f.text,
         ARRAY(SELECT jsonb_array_elements_text(f.media)), f.sender, f.segments,
-        f."bandwidthMessageId", 'PENDING'::"PostState", f.assignee, now()
+        f."bandwidthMessageId", 'POSTING'::"PostState", f.assignee, now()
       FROM eligible f JOIN claimed USING ("dedupeKey")
       ORDER BY f.n
       ON CONFLICT ("bandwidthMessageId") DO NOTHING
-      RETURNING "conversationId", "bandwidthMessageId"
+      RETURNING id, "conversationId", "bandwidthMessageId"
     )
-    SELECT c."dedupeKey", ins."conversationId"::text AS "conversationId"
+    SELECT c."dedupeKey", ins."conversationId"::text AS "conversationId", ins.id::text AS "messageId"
     FROM claimed c
     JOIN eligible f USING ("dedupeKey")
     LEFT JOIN inserted ins ON ins."bandwidthMessageId" = f."bandwidthMessageId"`);
-  return {
-    taken: new Set(rows.map((r) => r.dedupeKey)),
-    conversations: [...new Set(rows.flatMap((r) => (r.conversationId ? [r.conversationId] : [])))],
-  };
+  for (const { conversationId, messageId } of rows) {
+    if (!conversationId || !messageId) continue;
+    const ids = entries.get(conversationId);
+    if (ids) ids.push(messageId);
+    else entries.set(conversationId, [messageId]);
+  }
+  return { taken: new Set(rows.map((r) => r.dedupeKey)), entries };
 }

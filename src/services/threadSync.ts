@@ -53,6 +53,12 @@ const extensions: Record<string, string> = {
   "application/pdf": "pdf",
 };
 
+/** A drain asked for, and asked for again while it runs: whether only new entries need posting. */
+interface DrainRequest {
+  again: boolean;
+  entriesOnly: boolean;
+}
+
 /** Conversations `postSoon` syncs at once; each holds a lock connection while it runs. */
 const DIRECT_SYNCS = 6;
 
@@ -61,8 +67,8 @@ const DIRECT_SYNCS = 6;
  * order it happened. One drainer per conversation at a time (advisory lock), on any instance.
  */
 export class ThreadSyncService {
-  /** Conversations this process is draining now, and whether more was asked for meanwhile. */
-  private readonly draining = new Map<string, { again: boolean }>();
+  /** Conversations this process is draining now, and whether more (and what) was asked for meanwhile. */
+  private readonly draining = new Map<string, DrainRequest>();
   private readonly pacer = new ChannelPacer();
 
   /** Conversations waiting for their channel to be free again, resumed by a timer of this process. */
@@ -70,8 +76,13 @@ export class ThreadSyncService {
   /** Syncs the timers started, awaited when this process stops. */
   private readonly resumed = new InFlight();
   private stopped = false;
-  /** Conversations asked for by `postSoon`, in order, not yet being synced. */
-  private readonly waiting = new Set<string>();
+  /** Conversations asked for by `postSoon`, in order, not yet being synced: whether only for new entries. */
+  private readonly waiting = new Map<string, { entriesOnly: boolean }>();
+  /**
+   * Entries stored as POSTING by this process for its own next post (see `postSoon`): not in doubt
+   * while this process lives, so posted without the check in the thread that POSTING otherwise asks for.
+   */
+  private readonly fresh = new Set<string>();
   private direct = 0;
 
   constructor(private readonly deps: ThreadSyncDeps) {}
@@ -83,23 +94,34 @@ export class ThreadSyncService {
    * (its sync takes one more pass). A sync that fails is queued as a job, which retries it; one
    * this process never gets to is found by the sweeper, since its entries stay pending.
    */
-  postSoon(conversationId: string): Promise<void> {
+  postSoon(conversationId: string, fresh?: readonly string[]): Promise<void> {
     if (this.stopped) return this.deps.requestThreadSync(conversationId);
+    // Forgetting is safe (an entry forgotten is merely checked for in the thread): it bounds the set.
+    if (this.fresh.size > 100_000) this.fresh.clear();
+    for (const id of fresh ?? []) this.fresh.add(id);
+    // New entries alone need no look at deliveries or assignees; anything else asks for a full pass.
+    const entriesOnly = fresh !== undefined;
     const running = this.draining.get(conversationId);
-    if (running) running.again = true;
-    else this.waiting.add(conversationId);
+    if (running) {
+      running.again = true;
+      running.entriesOnly &&= entriesOnly;
+    } else {
+      const waiting = this.waiting.get(conversationId);
+      this.waiting.set(conversationId, { entriesOnly: entriesOnly && (waiting?.entriesOnly ?? true) });
+    }
     this.pump();
     return Promise.resolve();
   }
 
   private pump(): void {
     while (!this.stopped && this.direct < DIRECT_SYNCS) {
-      const next = this.waiting.values().next();
+      const next = this.waiting.entries().next();
       if (next.done) return;
-      this.waiting.delete(next.value);
+      const [conversationId, { entriesOnly }] = next.value;
+      this.waiting.delete(conversationId);
       this.direct++;
       void this.resumed.track(
-        this.syncOrQueue(next.value).finally(() => {
+        this.syncOrQueue(conversationId, entriesOnly).finally(() => {
           this.direct--;
           this.pump();
         }),
@@ -112,13 +134,13 @@ export class ThreadSyncService {
    * by a timer of this process at the channel's next free moment, not by a job: the rows are the
    * truth, so should this process stop first, the sweeper of any instance picks them up.
    */
-  async sync(conversationId: string): Promise<void> {
-    const later = await this.syncOnce(conversationId);
+  async sync(conversationId: string, entriesOnly = false): Promise<void> {
+    const later = await this.syncOnce(conversationId, entriesOnly);
     if (later) this.resumeAt(conversationId, later.retryAt.getTime());
   }
 
-  private syncOrQueue(conversationId: string): Promise<void> {
-    return this.sync(conversationId).catch((error: unknown) => {
+  private syncOrQueue(conversationId: string, entriesOnly = false): Promise<void> {
+    return this.sync(conversationId, entriesOnly).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, conversationId }, "thread sync failed; queued as a job");
       return this.deps.requestThreadSync(conversationId).catch(() => undefined);
     });
@@ -128,7 +150,7 @@ export class ThreadSyncService {
   async stop(): Promise<void> {
     this.stopped = true;
     // Handed to the job queue (still running at this point), so another instance posts them now.
-    const waiting = [...this.waiting];
+    const waiting = [...this.waiting.keys()];
     this.waiting.clear();
     await Promise.all(waiting.map((id) => this.deps.requestThreadSync(id).catch(() => undefined)));
     for (const timer of this.resuming.values()) clearTimeout(timer);
@@ -148,21 +170,24 @@ export class ThreadSyncService {
     this.resuming.set(conversationId, timer);
   }
 
-  private async syncOnce(conversationId: string): Promise<RetryLater | undefined> {
+  private async syncOnce(conversationId: string, entriesOnly: boolean): Promise<RetryLater | undefined> {
     const current = this.draining.get(conversationId);
     if (current) {
       // The running drain takes one more pass instead of this job waiting for its lock.
       current.again = true;
+      current.entriesOnly &&= entriesOnly;
       return undefined;
     }
-    const state = { again: false };
+    const state: DrainRequest = { again: false, entriesOnly };
     this.draining.set(conversationId, state);
     let later: RetryLater | undefined;
     try {
       later = await this.deps.locks.withLock(`thread:${conversationId}`, async () => {
         for (;;) {
+          const pass = state.entriesOnly;
           state.again = false;
-          const result = await this.drain(conversationId);
+          state.entriesOnly = true;
+          const result = await this.drain(conversationId, pass);
           if (result || !state.again) return result;
         }
       });
@@ -171,10 +196,10 @@ export class ThreadSyncService {
     }
     // A request that came while the lock was being released found this drain still registered and
     // left its work to it: take that pass now, or the entry would wait for the sweeper.
-    return later ?? (state.again ? this.syncOnce(conversationId) : undefined);
+    return later ?? (state.again ? this.syncOnce(conversationId, state.entriesOnly) : undefined);
   }
 
-  private async drain(conversationId: string): Promise<RetryLater | undefined> {
+  private async drain(conversationId: string, entriesOnly: boolean): Promise<RetryLater | undefined> {
     const { db, logger } = this.deps;
     const conversation = await loadConversation(db, conversationId);
     if (!conversation) return undefined;
@@ -188,7 +213,7 @@ export class ThreadSyncService {
       return undefined;
     }
     try {
-      return await this.drainInto(channel, conversation);
+      return await this.drainInto(channel, conversation, entriesOnly);
     } catch (error) {
       const waitMs = rateLimitedFor(error);
       if (waitMs === null) throw error;
@@ -207,6 +232,7 @@ export class ThreadSyncService {
   private async drainInto(
     channel: string,
     conversation: LoadedConversation,
+    entriesOnly: boolean,
   ): Promise<RetryLater | undefined> {
     const { db, publisher } = this.deps;
     const conversationId = conversation.id;
@@ -254,8 +280,9 @@ export class ThreadSyncService {
       orderBy: { seq: "asc" },
     });
     // This drain holds the thread's lock: an entry found POSTING was being posted when its process
-    // died or its request failed. Its post, if Slack made it, carries its id: adopt it, never repost.
-    const inDoubt = pending.filter((m) => m.postState === "POSTING");
+    // died or its request failed (unless this process stored it so, to post it now: `fresh`). Its
+    // post, if Slack made it, carries its id: adopt it, never repost.
+    const inDoubt = pending.filter((m) => m.postState === "POSTING" && !this.fresh.has(m.id));
     const found = inDoubt.length
       ? await publisher.findEntryPosts(channel, threadTs)
       : new Map<string, string>();
@@ -273,9 +300,11 @@ export class ThreadSyncService {
       }
       const wait = this.notYet(channel);
       if (wait) return wait;
-      if (message.kind !== "COMPLIANCE") {
+      if (message.kind !== "COMPLIANCE" && message.postState !== "POSTING") {
         await db.message.update({ where: { id: message.id }, data: { postState: "POSTING" } });
       }
+      // Once tried, it is in doubt like any other until marked posted.
+      this.fresh.delete(message.id);
       const ts = await this.post(channel, threadTs, conversation, adopted ?? null, message, icons).catch(
         async (error: unknown) => {
           // Slack's 429 says the post was not made: nothing to reconcile.
@@ -294,8 +323,9 @@ export class ThreadSyncService {
         },
       });
     }
-    await this.markDelivered(conversationId);
-    await this.notifyAssignee(conversation);
+    // New entries change no delivery; only an entry stored for an assignee asks for a DM.
+    if (!entriesOnly) await this.markDelivered(conversationId);
+    if (!entriesOnly || pending.some((m) => m.notifyAssignee)) await this.notifyAssignee(conversation);
     return undefined;
   }
 

@@ -155,7 +155,13 @@ beforeAll(async () => {
   });
   const noop = async () => undefined;
   services = {
-    inbound: new InboundService({ db, logger, requestThreadSync: noop, requestOutbound: noop }),
+    inbound: new InboundService({
+      db,
+      logger,
+      requestThreadSync: noop,
+      postEntries: noop,
+      requestOutbound: noop,
+    }),
     outbound: new OutboundService({
       db,
       locks,

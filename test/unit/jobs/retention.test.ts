@@ -76,6 +76,7 @@ test("a copy of a text that comes after its callback was deleted is not a second
     db,
     logger: createLogger("silent"),
     requestThreadSync: async () => {},
+    postEntries: async () => {},
     requestOutbound: async () => {},
   });
   const callback = inboundMessageCallback({

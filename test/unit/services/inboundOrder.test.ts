@@ -41,8 +41,17 @@ class FaultyInbound extends InboundService {
       db,
       logger: createLogger("silent"),
       requestThreadSync: async () => {},
+      postEntries: async () => {},
       requestOutbound: async () => {},
     });
+  }
+
+  /** The hiccup fails the statement that takes a batch's plain texts together, as it would in PostgreSQL. */
+  override async takeChatTexts(events: readonly StoredEvent[]) {
+    if (this.failed < this.failures && events.some((e) => e.dedupeKey === this.failingKey)) {
+      throw new Error("connection terminated unexpectedly");
+    }
+    return super.takeChatTexts(events);
   }
 
   override async processEvent(event: StoredEvent) {
