@@ -61,6 +61,34 @@ export class Locks {
   }
 
   /**
+   * Takes, with one statement, the locks of `keys` that no one holds, runs `fn` with the keys taken,
+   * and releases them with one statement: a batch of conversations costs two round trips, not two each.
+   */
+  async withFreeLocks<T>(keys: readonly string[], fn: (held: string[]) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let held: string[] = [];
+    try {
+      const { rows } = await client.query<{ key: string }>(
+        "SELECT key FROM unnest($1::text[]) AS key WHERE pg_try_advisory_lock(hashtextextended(key, 0))",
+        [keys],
+      );
+      held = rows.map((r) => r.key);
+      return await fn(held);
+    } finally {
+      // A connection that could not release its locks is closed, which releases them.
+      const released =
+        held.length === 0 ||
+        (await client
+          .query("SELECT pg_advisory_unlock(hashtextextended(key, 0)) FROM unnest($1::text[]) AS key", [held])
+          .then(
+            () => true,
+            () => false,
+          ));
+      client.release(!released);
+    }
+  }
+
+  /**
    * Holds a shared lock for `key` while `fn` runs. Writers take the exclusive one inside their
    * transaction (`lockExclusiveInTransaction`), so a reader never overlaps a write's commit.
    */

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
-import { senderIcons, senderLabel } from "../domain/labels";
+import { senderIcons } from "../domain/labels";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
 import { formatPhone } from "../domain/phone";
 import { describeCost } from "../domain/segments";
@@ -9,6 +9,7 @@ import type { Logger } from "../logger";
 import { InFlight } from "../shutdown";
 import { ChannelPacer } from "./channelPacer";
 import { type LoadedConversation, loadConversation, rootView } from "./conversations";
+import { postEntriesTogether } from "./entryBatch";
 import type { BandwidthMessaging } from "./ports";
 import {
   SlackRateLimited,
@@ -18,6 +19,7 @@ import {
   type UploadedFile,
 } from "./ports";
 import { sendAgainTarget } from "./sendEvidence";
+import { inboundEntryView } from "./threadBatch";
 
 export interface ThreadSyncDeps {
   db: Db;
@@ -59,6 +61,9 @@ interface DrainRequest {
   entriesOnly: boolean;
 }
 
+/** Conversations one batch post takes at most (see `postEntriesTogether`). */
+const BATCH_CONVERSATIONS = 200;
+
 /** Conversations `postSoon` syncs at once; each holds a lock connection while it runs. */
 const DIRECT_SYNCS = 6;
 
@@ -83,6 +88,9 @@ export class ThreadSyncService {
    * while this process lives, so posted without the check in the thread that POSTING otherwise asks for.
    */
   private readonly fresh = new Set<string>();
+  /** Conversations whose fresh entries wait for the next batch post (`pumpTogether`). */
+  private readonly together = new Set<string>();
+  private batching = false;
   private direct = 0;
 
   constructor(private readonly deps: ThreadSyncDeps) {}
@@ -101,6 +109,17 @@ export class ThreadSyncService {
     for (const id of fresh ?? []) this.fresh.add(id);
     // New entries alone need no look at deliveries or assignees; anything else asks for a full pass.
     const entriesOnly = fresh !== undefined;
+    if (entriesOnly && !this.draining.has(conversationId) && !this.waiting.has(conversationId)) {
+      this.together.add(conversationId);
+      this.pumpTogether();
+      return Promise.resolve();
+    }
+    this.drainSoon(conversationId, entriesOnly);
+    return Promise.resolve();
+  }
+
+  /** Drains a conversation from this process as soon as a slot is free (see `postSoon`). */
+  private drainSoon(conversationId: string, entriesOnly: boolean): void {
     const running = this.draining.get(conversationId);
     if (running) {
       running.again = true;
@@ -110,7 +129,49 @@ export class ThreadSyncService {
       this.waiting.set(conversationId, { entriesOnly: entriesOnly && (waiting?.entriesOnly ?? true) });
     }
     this.pump();
-    return Promise.resolve();
+  }
+
+  /**
+   * Posts the conversations gathered in `together` as one batch (see `postEntriesTogether`), one
+   * batch at a time: what comes in while a batch is out waits for the next, so the busier it gets,
+   * the more each batch carries and the fewer statements each text costs.
+   */
+  private pumpTogether(): void {
+    if (this.batching || this.stopped || this.together.size === 0) return;
+    const ids = [...this.together].slice(0, BATCH_CONVERSATIONS);
+    for (const id of ids) {
+      this.together.delete(id);
+      this.draining.set(id, { again: false, entriesOnly: true });
+    }
+    this.batching = true;
+    void this.resumed.track(
+      this.postTogether(ids).finally(() => {
+        this.batching = false;
+        this.pumpTogether();
+      }),
+    );
+  }
+
+  private async postTogether(ids: string[]): Promise<void> {
+    const { db, locks, publisher, logger, defaultChannel } = this.deps;
+    let result: { others: string[]; notify: string[] } = { others: ids, notify: [] };
+    try {
+      result = await postEntriesTogether(
+        { db, locks, publisher, logger, defaultChannel, pacer: this.pacer, fresh: this.fresh },
+        ids,
+      );
+    } catch (error) {
+      logger.warn(
+        { err: error, conversations: ids.length },
+        "entries not posted together; drained one by one",
+      );
+    }
+    const asked = ids.map((id) => [id, this.draining.get(id)] as const);
+    for (const id of ids) this.draining.delete(id);
+    for (const id of result.others) this.drainSoon(id, true);
+    // The assignee's DM goes out on a full pass, which looks for entries waiting to be told.
+    for (const id of result.notify) this.drainSoon(id, false);
+    for (const [id, state] of asked) if (state?.again) this.drainSoon(id, state.entriesOnly);
   }
 
   private pump(): void {
@@ -150,8 +211,9 @@ export class ThreadSyncService {
   async stop(): Promise<void> {
     this.stopped = true;
     // Handed to the job queue (still running at this point), so another instance posts them now.
-    const waiting = [...this.waiting.keys()];
+    const waiting = [...this.waiting.keys(), ...this.together];
     this.waiting.clear();
+    this.together.clear();
     await Promise.all(waiting.map((id) => this.deps.requestThreadSync(id).catch(() => undefined)));
     for (const timer of this.resuming.values()) clearTimeout(timer);
     this.resuming.clear();
@@ -404,17 +466,13 @@ export class ThreadSyncService {
           altText: `Picture${images.length > 1 ? ` ${index + 1} of ${images.length}` : ""} from ${sender}`,
         }));
         const ids = posted ? [] : await publisher.uploadPictures(uploads);
-        entry = {
-          kind: "inbound",
-          senderLabel: senderLabel(contact?.name, number),
-          senderIcon: icons.get(number) ?? ":speech_balloon:",
-          text: message.text,
-          missingMedia: fetched.missing,
+        entry = inboundEntryView(contact?.name, number, icons, message.text, {
+          missing: fetched.missing,
           pictures: ids.map((slackFileId, index) => ({
             slackFileId,
             altText: uploads[index]?.altText ?? "",
           })),
-        };
+        });
         break;
       }
       case "OUTBOUND":

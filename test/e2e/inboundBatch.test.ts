@@ -1,6 +1,7 @@
 // Issue 11, "Batch where the work allows it": contacts' plain texts into open conversations are
 // taken in together, by one statement per batch; everything else of a lane follows one by one,
 // never before an earlier event of its lane.
+import { Locks } from "../../src/db/locks";
 import { eventually, type Harness, startHarness } from "../support/harness";
 import { freshNumbers, groupText, postsIn, sendText, threadOf, waitForPosts } from "./relayHelpers";
 
@@ -133,4 +134,63 @@ test("one webhook of mixed callbacks: plain texts go together, keywords, new and
   });
   expect(await inboundTexts(pairThread.conversationId)).toHaveLength(4);
   expect((await processed()).together - after.together).toBe(1);
+});
+
+test("texts posted together wait for a thread another drain holds, and for Slack's pace in a limited channel: each once, in order", async () => {
+  const [a, b, c, d] = freshNumbers(4) as [string, string, string, string];
+  const held = [a, b];
+  const paced = [c, d];
+  await sendText(h, a, held, "opening");
+  await sendText(h, c, paced, "abrir");
+  const [heldThread, pacedThread] = [await threadOf(h, held), await threadOf(h, paced)];
+  await waitForPosts(h, heldThread, 1);
+  await waitForPosts(h, pacedThread, 1);
+
+  // Another instance's drain holds the thread: the batch leaves it to a drain that waits its turn.
+  const locks = new Locks(h.databaseUrl, 1);
+  let release = () => {};
+  let taken = () => {};
+  const locked = new Promise<void>((r) => (taken = r));
+  const holding = locks.withLock(
+    `thread:${heldThread.conversationId}`,
+    () =>
+      new Promise<void>((r) => {
+        release = r;
+        taken();
+      }),
+  );
+  await locked;
+  h.slack.rateLimitPerChannel(1);
+  try {
+    const response = await h.webhook("inbound", [
+      groupText(b, held, "while held 1"),
+      groupText(c, paced, "paced 1"),
+      groupText(a, held, "while held 2"),
+      groupText(d, paced, "paced 2"),
+      groupText(c, paced, "paced 3"),
+    ]);
+    expect(response.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(postsIn(h.slack.calls, heldThread).map((p) => p.text)).toEqual(["opening"]);
+    release();
+    await holding;
+    const heldPosts = await waitForPosts(h, heldThread, 3);
+    expect(heldPosts.map((p) => p.text)).toEqual(["opening", "while held 1", "while held 2"]);
+    const pacedPosts = await waitForPosts(h, pacedThread, 4, 20_000);
+    expect(pacedPosts.map((p) => p.text)).toEqual(["abrir", "paced 1", "paced 2", "paced 3"]);
+  } finally {
+    release();
+    h.slack.rateLimitPerChannel(null);
+    await locks.close();
+  }
+  // Each marked posted once its post is made.
+  await eventually(async () => {
+    const waiting = await h.app.db.message.count({
+      where: {
+        conversationId: { in: [heldThread.conversationId, pacedThread.conversationId] },
+        postState: { not: "POSTED" },
+      },
+    });
+    return waiting === 0 ? true : undefined;
+  });
 });
