@@ -19,14 +19,24 @@ type ConsentChange = {
 
 /** Keyword lists: the defaults plus what admins added in Settings. */
 export async function keywordLists(db: Db | Tx): Promise<KeywordLists> {
+  return (await versionedKeywordLists(db)).lists;
+}
+
+/** The keyword lists and the version of Settings they come from (its last change, in ms; null before the first). */
+export async function versionedKeywordLists(
+  db: Db | Tx,
+): Promise<{ lists: KeywordLists; version: number | null }> {
   const settings = await db.settings.findUnique({ where: { id: 1 } });
   const merge = (base: string[], extra: string[] | undefined) => [
     ...new Set([...base, ...(extra ?? []).map(normalizeKeyword)]),
   ];
   return {
-    optOut: merge(DEFAULT_KEYWORDS.optOut, settings?.optOutKeywords),
-    optIn: merge(DEFAULT_KEYWORDS.optIn, settings?.optInKeywords),
-    help: merge(DEFAULT_KEYWORDS.help, settings?.helpKeywords),
+    lists: {
+      optOut: merge(DEFAULT_KEYWORDS.optOut, settings?.optOutKeywords),
+      optIn: merge(DEFAULT_KEYWORDS.optIn, settings?.optInKeywords),
+      help: merge(DEFAULT_KEYWORDS.help, settings?.helpKeywords),
+    },
+    version: settings ? settings.updatedAt.getTime() : null,
   };
 }
 

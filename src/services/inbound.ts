@@ -13,7 +13,7 @@ import { contactLabel } from "../domain/phone";
 import { countSegments, segmentCountSchema } from "../domain/segments";
 import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
-import { changeConsent, complianceMessages, keywordLists } from "./consent";
+import { changeConsent, complianceMessages, keywordLists, versionedKeywordLists } from "./consent";
 import { findOrCreateConversation, reopenConversation } from "./conversations";
 import { chatTextsOf, takeChatTexts } from "./inboundBatch";
 import { recordReportedSegments } from "./reportedSegments";
@@ -64,6 +64,8 @@ export function dedupeKeyOf(callback: InboundCallback | StatusCallback): string 
  * in jobs.
  */
 export class InboundService {
+  private keywords: Awaited<ReturnType<typeof versionedKeywordLists>> | null = null;
+
   constructor(private readonly deps: InboundDeps) {}
 
   /** Stores and takes in a callback at once (the webhook route stores first; see `processEvent`). */
@@ -105,9 +107,13 @@ export class InboundService {
    * of the batch goes through `processEvent`, one by one, in order.
    */
   async takeChatTexts(events: readonly StoredEvent[]): Promise<Set<string>> {
-    const texts = chatTextsOf(events, await keywordLists(this.deps.db));
+    // Read once and kept: the statement takes nothing if an admin changed the keywords since.
+    this.keywords ??= await versionedKeywordLists(this.deps.db);
+    const { lists, version } = this.keywords;
+    const texts = chatTextsOf(events, lists);
     if (texts.length === 0) return new Set();
-    const { taken, entries } = await takeChatTexts(this.deps.db, texts);
+    const { taken, entries } = await takeChatTexts(this.deps.db, texts, version);
+    if (taken.size === 0) this.keywords = null;
     await Promise.all([...entries].map(([id, messageIds]) => this.deps.postEntries(id, messageIds)));
     return taken;
   }

@@ -1,10 +1,10 @@
-import type { Db } from "../db/client";
+import { type Db, Prisma } from "../db/client";
 import { classifyKeyword, type KeywordLists } from "../domain/keywords";
 import { laneOf } from "../domain/lanes";
 import { inboundCallbackSchema } from "../domain/messageEvents";
 import { inboundParticipants, participantKey } from "../domain/participants";
 import { segmentCountSchema } from "../domain/segments";
-import { Prisma } from "../generated/prisma/client";
+
 import type { StoredEvent } from "./inbound";
 
 /**
@@ -81,6 +81,8 @@ function plainChatText(event: StoredEvent, lane: string, keywords: KeywordLists)
 export async function takeChatTexts(
   db: Db,
   texts: readonly ChatText[],
+  /** The Settings version the texts were told from keywords by: none is taken if it changed since. */
+  keywordsVersion: number | null,
 ): Promise<{ taken: Set<string>; entries: Map<string, string[]> }> {
   const entries = new Map<string, string[]>();
   if (texts.length === 0) return { taken: new Set(), entries };
@@ -99,6 +101,8 @@ export async function takeChatTexts(
       JOIN "Line" l ON l.number = i.line
       JOIN "ConversationKey" k ON k."lineId" = l.id AND k.key = i.key
       JOIN "GroupConversation" c ON c.id = k."conversationId" AND c."closedAt" IS NULL
+      WHERE (SELECT floor(extract(epoch FROM s."updatedAt") * 1000)::bigint FROM "Settings" s WHERE s.id = 1)
+        IS NOT DISTINCT FROM ${keywordsVersion}::bigint
     ),
     eligible AS (
       SELECT f.* FROM found f

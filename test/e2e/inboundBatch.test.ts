@@ -194,3 +194,24 @@ test("texts posted together wait for a thread another drain holds, and for Slack
     return waiting === 0 ? true : undefined;
   });
 });
+
+test("a keyword an admin added a moment ago is honoured at once, though the batch knew the lists from before", async () => {
+  const [a, b] = freshNumbers(2) as [string, string];
+  const group = [a, b];
+  await sendText(h, a, group, "hello");
+  const thread = await threadOf(h, group);
+  await sendText(h, b, group, "warm the batch's lists");
+  await waitForPosts(h, thread, 2);
+  await h.app.db.settings.upsert({
+    where: { id: 1 },
+    create: { id: 1, optOutKeywords: ["UNSUBSCRIBEME"] },
+    update: { optOutKeywords: ["UNSUBSCRIBEME"] },
+  });
+  await sendText(h, b, group, "unsubscribeme");
+  const consent = await eventually(async () => {
+    const row = await h.app.db.consent.findFirst({ where: { number: b } });
+    return row?.status === "OPTED_OUT" ? row : undefined;
+  });
+  expect(consent.status).toBe("OPTED_OUT");
+  await h.app.db.settings.update({ where: { id: 1 }, data: { optOutKeywords: [] } });
+});
