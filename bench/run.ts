@@ -19,6 +19,10 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
+import { createDb } from "../src/db/client";
+import { Locks } from "../src/db/locks";
+import { pruneInboundEvents } from "../src/jobs/retention";
+import { createLogger } from "../src/logger";
 import { type FakeBandwidth, startFakeBandwidth } from "../test/support/fakeBandwidth";
 import { type FakeSlack, startFakeSlack } from "../test/support/fakeSlack";
 import { eventCallbackBody, messageEvent, signSlackBody } from "../test/support/slackRequests";
@@ -72,6 +76,10 @@ const CFG = {
   burstMessages: knob("BENCH_BURST_MESSAGES", 3000),
   burstGroups: Math.min(knob("BENCH_BURST_GROUPS", 100), LINE_COUNT),
   slackRate: knob("BENCH_SLACK_RATE", 1),
+  stepRates: (process.env.BENCH_STEP_RATES ?? "100,200,300,400,500,600").split(",").map(Number),
+  stepSeconds: knob("BENCH_STEP_SECONDS", 5),
+  retentionSeconds: knob("BENCH_RETENTION_SECONDS", 60),
+  retentionHorizonSeconds: knob("BENCH_RETENTION_HORIZON_S", 15),
   timeoutSeconds: knob("BENCH_TIMEOUT_S", 1500),
 };
 
@@ -80,7 +88,7 @@ const SPLIT = process.env.BENCH_SPLIT === "1";
 
 /** Which phases to run (BENCH_PHASES, comma-separated); the baseline and the warm-up always run. */
 const PHASES = new Set(
-  (process.env.BENCH_PHASES ?? "ack,post,reply,burst,start").split(",").map((p) => p.trim()),
+  (process.env.BENCH_PHASES ?? "ack,post,step,retention,reply,burst,start").split(",").map((p) => p.trim()),
 );
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -622,6 +630,19 @@ async function measure(
     // ---------------------------------------------------------------------------------------------
     phaseDone("2");
   }
+  // 2c. The rate stepped up until inbound -> Slack p99 passes 150 ms.
+  if (PHASES.has("step")) {
+    mark = cpuSnapshot();
+    rows.push(await steppedRate(client, index, mixedBody, drain));
+    phaseDone("2c");
+  }
+  // 2d. Retention keeps the stored callbacks flat under steady traffic.
+  if (PHASES.has("retention")) {
+    mark = cpuSnapshot();
+    rows.push(await retentionUnderTraffic(client, appEnv.DATABASE_URL ?? appDb, db, mixedBody));
+    await drain("after retention");
+    phaseDone("2d");
+  }
   // 3. Thread reply (signed Slack event) -> Bandwidth request.
   if (PHASES.has("reply")) {
     mark = cpuSnapshot();
@@ -843,6 +864,106 @@ async function measure(
     },
   );
   return rows;
+}
+
+type Traffic = (prefix: string, grow?: boolean) => { tag: string; body: string };
+
+/** Steps the inbound rate up (BENCH_STEP_RATES, BENCH_STEP_SECONDS each) and stops at the first step over 150 ms p99. */
+async function steppedRate(
+  client: ReturnType<typeof httpClient>,
+  index: PostIndex,
+  traffic: Traffic,
+  drain: (what: string) => Promise<number>,
+): Promise<Row> {
+  const steps: string[] = [];
+  let best = 0;
+  for (const rate of CFG.stepRates) {
+    const count = rate * CFG.stepSeconds;
+    log(`stepped rate: ${count} texts @${rate}/s`);
+    const sentAt = new Map<string, number>();
+    await openLoop(count, rate, async () => {
+      const { tag, body } = traffic("s");
+      sentAt.set(tag, Date.now());
+      await client.post(INBOUND_PATH, body, webhookHeaders()).catch(() => null);
+    });
+    const tags = [...sentAt.keys()];
+    await waitUntil(() => index.posted(tags) === tags.length, 60_000, 100);
+    const latency = tags.flatMap((t) => {
+      const at = index.firstAt.get(t);
+      const sent = sentAt.get(t);
+      return at !== undefined && sent !== undefined ? [at - sent] : [];
+    });
+    const step = summarize(latency);
+    const complete = step.count === tags.length;
+    steps.push(`${rate}/s p99 ${ms(step.p99)}${complete ? "" : ` (${step.count}/${tags.length} posted)`}`);
+    log(`stepped rate ${rate}/s: p50 ${ms(step.p50)} p99 ${ms(step.p99)}`);
+    await drain(`after ${rate}/s`);
+    if (!complete || step.p99 > 150) break;
+    best = rate;
+  }
+  return {
+    figure: `2c. Highest inbound rate with inbound -> Slack p99 <= 150 ms (${CFG.stepSeconds} s steps)`,
+    measured: `${best}/s (${steps.join("; ")})`,
+    baseline: "-",
+    target: ">= 400 texts/s",
+    verdict: best >= 400 ? "met" : "MISSED",
+  };
+}
+
+/**
+ * Steady traffic at the post rate for BENCH_RETENTION_SECONDS while the app's own retention job
+ * (pruneInboundEvents, run here every few seconds with a horizon of BENCH_RETENTION_HORIZON_S in
+ * place of days) deletes what is older: the stored callbacks' table should level off, not grow.
+ */
+async function retentionUnderTraffic(
+  client: ReturnType<typeof httpClient>,
+  databaseUrl: string,
+  db: pg.Pool,
+  traffic: Traffic,
+): Promise<Row> {
+  const appDb = createDb(databaseUrl, () => undefined, 2);
+  const locks = new Locks(databaseUrl, 1);
+  const logger = createLogger("silent");
+  const size = async () => {
+    const { rows } = await db.query<{ n: number; bytes: string }>(
+      `SELECT count(*)::int AS n, pg_total_relation_size('"InboundEvent"')::text AS bytes FROM "InboundEvent"`,
+    );
+    return { rows: rows[0]?.n ?? 0, mb: Number(rows[0]?.bytes ?? 0) / 1_048_576 };
+  };
+  const samples: string[] = [];
+  const started = Date.now();
+  let stopped = false;
+  const pruning = (async () => {
+    while (!stopped) {
+      await sleep(5_000);
+      await pruneInboundEvents(
+        { db: appDb, locks, logger },
+        { hours: CFG.retentionHorizonSeconds / 3600, pauseMs: 20 },
+      );
+      const now = await size();
+      samples.push(
+        `${Math.round((Date.now() - started) / 1000)} s: ${now.rows} rows, ${now.mb.toFixed(1)} MB`,
+      );
+    }
+  })();
+  log(`retention: ${CFG.postRate}/s for ${CFG.retentionSeconds} s, horizon ${CFG.retentionHorizonSeconds} s`);
+  const before = await size();
+  await openLoop(CFG.postRate * CFG.retentionSeconds, CFG.postRate, async () => {
+    await client.post(INBOUND_PATH, traffic("r").body, webhookHeaders()).catch(() => null);
+  });
+  stopped = true;
+  await pruning;
+  await Promise.all([appDb.$disconnect(), locks.close()]);
+  const tail = samples.slice(-4);
+  const rowsSeen = tail.map((t) => Number(/: (\d+) rows/.exec(t)?.[1] ?? 0));
+  const flat = rowsSeen.length >= 2 && Math.max(...rowsSeen) <= 1.25 * Math.min(...rowsSeen);
+  return {
+    figure: `2d. Stored callbacks under steady ${CFG.postRate}/s with retention (horizon ${CFG.retentionHorizonSeconds} s in place of days)`,
+    measured: `${samples.join("; ")}`,
+    baseline: `${before.rows} rows, ${before.mb.toFixed(1)} MB before`,
+    target: "flat (last samples within 25%)",
+    verdict: flat ? "met" : "MISSED",
+  };
 }
 
 main().catch((error: unknown) => {
