@@ -27,7 +27,9 @@ export const MIN_CONNECTIONS = 10;
 export function connectionBudget(total: number, role: Role): ConnectionBudget {
   const partitions = role === "web" ? 0 : 1;
   const share = Math.max(2, Math.round(total * 0.15));
-  const intake = role === "worker" ? 0 : share;
+  // A web instance does little but store callbacks: its intake gets the most (group commit makes
+  // each connection count, see EventIntake), with enough left for Slack's requests.
+  const intake = role === "worker" ? 0 : role === "web" ? Math.max(share, Math.round(total * 0.4)) : share;
   const queue = role === "web" ? 2 : share;
   const rest = Math.max(4, total - partitions - intake - queue);
   const locks = Math.ceil(rest / 2);

@@ -2,6 +2,15 @@ import pg from "pg";
 import { isDataError } from "../db/client";
 import { partitionOf } from "../domain/lanes";
 
+/** Requests one INSERT writes together at most. */
+const GROUP_REQUESTS = 64;
+
+interface Waiting {
+  events: IncomingEvent[];
+  resolve(counts: { stored: number; duplicate: number; invalid: number }): void;
+  reject(error: unknown): void;
+}
+
 export interface IncomingEvent {
   dedupeKey: string;
   type: string;
@@ -15,11 +24,14 @@ export interface IncomingEvent {
  */
 export class EventIntake {
   private readonly pool: pg.Pool;
+  /** Requests waiting for a connection: written together by the next INSERT (see `store`). */
+  private waiting: Waiting[] = [];
+  private inFlight = 0;
 
   constructor(
     databaseUrl: string,
     private readonly channel: string,
-    poolSize = 4,
+    private readonly poolSize = 4,
   ) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
     // An idle client's error (database restarted) must not crash the process.
@@ -30,10 +42,55 @@ export class EventIntake {
    * Stores the events not seen before, in the order given. A callback Bandwidth delivers again
    * finds its key taken and is a duplicate. An event PostgreSQL refuses as data (SQLSTATE class 22)
    * could never be stored: it is counted invalid, and its neighbours are stored without it.
+   *
+   * Requests that arrive while every connection is busy are written together, by one INSERT and
+   * one commit, once a connection is free (group commit): under load each request waits for one
+   * commit, not for a queue of them, and the rate acknowledged grows past one commit per request.
    */
-  async store(events: IncomingEvent[]): Promise<{ stored: number; duplicate: number; invalid: number }> {
+  store(events: IncomingEvent[]): Promise<{ stored: number; duplicate: number; invalid: number }> {
+    if (events.length === 0) return Promise.resolve({ stored: 0, duplicate: 0, invalid: 0 });
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ events, resolve, reject });
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.inFlight >= this.poolSize || this.waiting.length === 0) return;
+    const group = this.waiting.splice(0, GROUP_REQUESTS);
+    this.inFlight++;
+    void this.storeGroup(group).finally(() => {
+      this.inFlight--;
+      this.flush();
+    });
+  }
+
+  private async storeGroup(group: Waiting[]): Promise<void> {
+    let stored: Set<string>;
     try {
-      const stored = await this.insert(events);
+      stored = await this.insert(group.flatMap((w) => w.events));
+    } catch (error) {
+      // A value one request holds that PostgreSQL refuses must not fail the others written with
+      // it: each is stored apart then. Any other failure fails them all (500: Bandwidth retries).
+      for (const { events, resolve, reject } of group) {
+        if (isDataError(error)) this.storeApart(events).then(resolve, reject);
+        else reject(error);
+      }
+      return;
+    }
+    // A callback in two requests of one group (a retry racing its original) is the first one's.
+    for (const { events, resolve } of group) {
+      const mine = events.filter((e) => stored.delete(e.dedupeKey)).length;
+      resolve({ stored: mine, duplicate: events.length - mine, invalid: 0 });
+    }
+  }
+
+  /** A request on its own, each event alone if one of them is refused. */
+  private async storeApart(
+    events: IncomingEvent[],
+  ): Promise<{ stored: number; duplicate: number; invalid: number }> {
+    try {
+      const stored = (await this.insert(events)).size;
       return { stored, duplicate: events.length - stored, invalid: 0 };
     } catch (error) {
       if (!isDataError(error) || events.length === 1) {
@@ -43,7 +100,7 @@ export class EventIntake {
     }
     const counts = { stored: 0, duplicate: 0, invalid: 0 };
     for (const event of events) {
-      const one = await this.store([event]);
+      const one = await this.storeApart([event]);
       counts.stored += one.stored;
       counts.duplicate += one.duplicate;
       counts.invalid += one.invalid;
@@ -51,10 +108,11 @@ export class EventIntake {
     return counts;
   }
 
-  private async insert(events: IncomingEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  /** The keys stored (the others were there already). */
+  private async insert(events: IncomingEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
     // The NOTIFY wakes the instance that drains stored events, wherever it runs.
-    const result = await this.pool.query<{ stored: number }>(
+    const result = await this.pool.query<{ stored: string[] }>(
       `WITH stored AS (
          INSERT INTO "InboundEvent" ("dedupeKey", "provider", "type", "payload", "partition")
          SELECT e.key, 'bandwidth', e.type, e.payload, e.partition
@@ -62,10 +120,10 @@ export class EventIntake {
            WITH ORDINALITY AS e(key, type, payload, partition, n)
          ORDER BY e.n
          ON CONFLICT ("dedupeKey") DO NOTHING
-         RETURNING 1
+         RETURNING "dedupeKey"
        )
-       SELECT n AS stored, CASE WHEN n > 0 THEN pg_notify($4, '') END AS notified
-       FROM (SELECT count(*)::int AS n FROM stored) AS counted`,
+       SELECT keys AS stored, CASE WHEN cardinality(keys) > 0 THEN pg_notify($4, '') END AS notified
+       FROM (SELECT coalesce(array_agg("dedupeKey"), '{}') AS keys FROM stored) AS counted`,
       [
         events.map((e) => e.dedupeKey),
         events.map((e) => e.type),
@@ -75,7 +133,7 @@ export class EventIntake {
         events.map((e) => partitionOf(e)),
       ],
     );
-    return result.rows[0]?.stored ?? 0;
+    return new Set(result.rows[0]?.stored ?? []);
   }
 
   async ping(): Promise<void> {
