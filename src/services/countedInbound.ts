@@ -1,6 +1,5 @@
-import type { InboundCallback } from "../domain/messageEvents";
 import type { Metrics } from "../observability/metrics";
-import { type Claim, type InboundDeps, InboundService } from "./inbound";
+import { type InboundDeps, InboundService } from "./inbound";
 
 /** InboundService that counts the contacts' messages it takes in. */
 export class CountedInboundService extends InboundService {
@@ -11,9 +10,7 @@ export class CountedInboundService extends InboundService {
     super(deps);
   }
 
-  protected override async takeMessage(callback: InboundCallback, claim: Claim) {
-    const outcome = await super.takeMessage(callback, claim);
-    if (outcome === "stored") this.metrics.relayed.inc({ direction: "inbound" });
-    return outcome;
+  protected override textsStored(count: number): void {
+    if (count > 0) this.metrics.relayed.inc({ direction: "inbound" }, count);
   }
 }

@@ -68,19 +68,6 @@ export class InboundService {
 
   constructor(private readonly deps: InboundDeps) {}
 
-  /** Stores and takes in a callback at once (the webhook route stores first; see `processEvent`). */
-  async receiveMessage(callback: InboundCallback): Promise<InboundOutcome> {
-    return this.takeMessage(callback, (tx) =>
-      this.remember(tx, dedupeKeyOf(callback), callback.type, callback),
-    );
-  }
-
-  async receiveStatus(callback: StatusCallback): Promise<InboundOutcome> {
-    return this.takeStatus(callback, (tx) =>
-      this.remember(tx, dedupeKeyOf(callback), callback.type, callback),
-    );
-  }
-
   /**
    * Takes in a callback the webhook route stored and acknowledged. Throws SendNotYetRecorded for a
    * status that must wait for its send, and any database failure, leaving the event to be retried.
@@ -114,11 +101,12 @@ export class InboundService {
     if (texts.length === 0) return new Set();
     const { taken, entries } = await takeChatTexts(this.deps.db, texts, version);
     if (taken.size === 0) this.keywords = null;
+    this.textsStored([...entries.values()].reduce((n, ids) => n + ids.length, 0));
     await Promise.all([...entries].map(([id, messageIds]) => this.deps.postEntries(id, messageIds)));
     return taken;
   }
 
-  protected async takeMessage(callback: InboundCallback, claim: Claim): Promise<InboundOutcome> {
+  private async takeMessage(callback: InboundCallback, claim: Claim): Promise<InboundOutcome> {
     if (callback.type !== "message-received") return "ignored";
     const wake: Wake = { sync: new Set(), send: new Set() };
     const result = await this.unlessUnstorable(callback, () =>
@@ -137,9 +125,13 @@ export class InboundService {
       ),
     );
     if (result === "invalid") return result;
+    if (result === "stored") this.textsStored(1);
     await this.wake(wake);
     return result;
   }
+
+  /** Contacts' texts that became entries (a hook for metrics). */
+  protected textsStored(_count: number): void {}
 
   private async takeStatus(callback: StatusCallback, claim: Claim): Promise<InboundOutcome> {
     const wake: Wake = { sync: new Set(), send: new Set() };
@@ -384,15 +376,6 @@ export class InboundService {
         sendState: "QUEUED",
       },
     });
-  }
-
-  /** Returns false when this provider event was already taken in. */
-  private async remember(tx: Tx, dedupeKey: string, type: string, payload: object): Promise<boolean> {
-    const inserted = await tx.inboundEvent.createMany({
-      data: [{ dedupeKey, provider: "bandwidth", type, payload: payload as object, state: "PROCESSED" }],
-      skipDuplicates: true,
-    });
-    return inserted.count === 1;
   }
 
   /**

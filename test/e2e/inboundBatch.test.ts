@@ -14,15 +14,18 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function processed(): Promise<{ together: number; oneByOne: number }> {
+async function processed(): Promise<{ together: number; oneByOne: number; relayed: number }> {
   const body = await (await fetch(`${h.app.url}/metrics`)).text();
+  const relayed = Number(
+    /^replyall_messages_relayed_total\{direction="inbound"\} (\S+)$/m.exec(body)?.[1] ?? 0,
+  );
   const value = (path: string) =>
     Number(
       new RegExp(`^replyall_inbound_callbacks_processed_total\\{path="${path}"\\} (\\S+)$`, "m").exec(
         body,
       )?.[1] ?? 0,
     );
-  return { together: value("together"), oneByOne: value("one-by-one") };
+  return { together: value("together"), oneByOne: value("one-by-one"), relayed };
 }
 
 /** The conversation's entries from the contacts, in the order the app took them in. */
@@ -121,6 +124,8 @@ test("one webhook of mixed callbacks: plain texts go together, keywords, new and
   const after = await processed();
   expect(after.together - before.together).toBe(5);
   expect(after.oneByOne - before.oneByOne).toBeGreaterThanOrEqual(6);
+  // Every text counts as relayed, whichever path took it in.
+  expect(after.relayed - before.relayed).toBe(11);
 
   // A copy delivered again after retention deleted its stored callback is claimed and adds nothing.
   await h.app.db.inboundEvent.deleteMany({ where: { dedupeKey: { contains: tres.message.id } } });
