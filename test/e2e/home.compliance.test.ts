@@ -3,6 +3,7 @@
 import { parse } from "csv-parse/sync";
 import { defaultComplianceMessages } from "../../src/domain/compliance";
 import { inboundMessageCallback } from "../support/bandwidthSpec";
+import { dmChannelOf } from "../support/fakeSlack";
 import { type Harness, SALES_LINE, startHarness } from "../support/harness";
 import {
   ADMIN,
@@ -232,16 +233,13 @@ describe("opt-outs", () => {
     expect(h.bandwidth.messages).toEqual([]);
 
     // Export: the CSV goes to the admin's DM with the app.
-    h.slack.handle("conversations.open", (args) => {
-      expect(args.users).toBe(ADMIN);
-      return { channel: { id: "DADMIN1" } };
-    });
     const exported = await nextHome(h, ADMIN, () =>
       homeAction(h, ADMIN, { action_id: "home_optout_export", value: line.id }, { view: listed }),
     );
+    expect(h.slack.callsTo("conversations.open").at(-1)?.args.users).toBe(ADMIN);
     expect(viewText(exported)).toContain("is in your direct messages");
     const complete = h.slack.callsTo("files.completeUploadExternal").at(-1);
-    expect(complete?.args.channel_id).toBe("DADMIN1");
+    expect(complete?.args.channel_id).toBe(dmChannelOf(ADMIN));
     const fileId = ((complete?.args.files ?? []) as { id: string }[])[0]?.id ?? "";
     const csv = h.slack.uploadedFiles.get(fileId)?.toString("utf8") ?? "";
     const rows = parse(csv, { columns: true }) as Record<string, string>[];

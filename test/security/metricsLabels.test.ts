@@ -27,7 +27,6 @@ async function apiCallMethods(): Promise<Map<string, number>> {
 
 test("every file uploaded to Slack counts under one bounded label, never under its URL", async () => {
   const line = await h.app.db.line.findUniqueOrThrow({ where: { number: SALES_LINE } });
-  h.slack.handle("conversations.open", () => ({ channel: { id: "DADMIN1" } }));
   let home = await openHome(h, ADMIN);
   const EXPORTS = 6;
   for (let i = 0; i < EXPORTS; i++) {
