@@ -80,14 +80,26 @@ function messageId(): string {
   return `${Date.now()}${randomBytes(8).toString("hex").slice(0, 16)}`;
 }
 
-export async function startBandwidthStandIn(options: BandwidthStandInOptions): Promise<BandwidthStandIn> {
-  const expectedAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
-  const messages: TakenMessage[] = [];
-  const media = new Map<string, { bytes: Buffer; contentType: string }>();
-  const prefix = `/api/v2/users/${encodeURIComponent(options.accountId)}`;
+/** What the stand-in holds: the texts it took and the media it hosts. */
+interface StandIn {
+  readonly options: BandwidthStandInOptions;
+  readonly expectedAuth: string;
+  /** The path every call of this account starts with. */
+  readonly prefix: string;
+  readonly messages: TakenMessage[];
+  readonly media: Map<string, { bytes: Buffer; contentType: string }>;
+}
 
+export async function startBandwidthStandIn(options: BandwidthStandInOptions): Promise<BandwidthStandIn> {
+  const standIn: StandIn = {
+    options,
+    expectedAuth: `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`,
+    prefix: `/api/v2/users/${encodeURIComponent(options.accountId)}`,
+    messages: [],
+    media: new Map(),
+  };
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(standIn, req, res).catch((err: unknown) => {
       if (err instanceof BodyTooLarge) error(res, 413, "request-entity-too-large", "The body is too large.");
       else if (!res.headersSent) error(res, 500, "internal-server-error", "Internal server error.");
       else res.destroy();
@@ -97,139 +109,7 @@ export async function startBandwidthStandIn(options: BandwidthStandInOptions): P
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/api/v2`;
   const mediaUrlPrefix = `${url}/users/${encodeURIComponent(options.accountId)}/media/`;
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = new URL(req.url ?? "/", "http://localhost");
-    const path = target.pathname;
-    if (!path.startsWith(`${prefix}/`)) {
-      error(res, 404, "not-found", "The requested resource was not found.");
-      return;
-    }
-    if (!sameSecret(req.headers.authorization ?? "", expectedAuth)) {
-      error(res, 401, "unauthorized", "Authentication failed.");
-      return;
-    }
-    const rest = path.slice(prefix.length);
-    if (rest === "/messages" && req.method === "POST") return createMessage(req, res);
-    if (rest === "/messages" && req.method === "GET") return listMessages(target, res);
-    if (rest.startsWith("/media/")) {
-      let mediaId: string;
-      try {
-        mediaId = decodeURIComponent(rest.slice("/media/".length));
-      } catch {
-        error(res, 404, "not-found", "The requested resource was not found.");
-        return;
-      }
-      if (req.method === "PUT") {
-        const bytes = await readBody(req, MAX_MEDIA_BYTES);
-        media.set(mediaId, { bytes, contentType: req.headers["content-type"] ?? "application/octet-stream" });
-        res.writeHead(204).end();
-        return;
-      }
-      if (req.method === "GET") {
-        const found = media.get(mediaId);
-        if (!found) error(res, 404, "not-found", "The requested resource was not found.");
-        else res.writeHead(200, { "content-type": found.contentType }).end(found.bytes);
-        return;
-      }
-    }
-    error(res, 405, "method-not-allowed", "Method not allowed.");
-  }
-
-  async function createMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse((await readBody(req, BODY_LIMIT)).toString("utf8"));
-    } catch (err) {
-      if (err instanceof BodyTooLarge) throw err;
-      error(res, 400, "request-validation", "The body is not JSON.");
-      return;
-    }
-    const parsed = createMessageBody.safeParse(raw);
-    if (!parsed.success) {
-      json(res, 400, {
-        type: "request-validation",
-        description: "Your request could not be accepted.",
-        fieldErrors: parsed.error.issues.map((i) => ({
-          fieldName: String(i.path[0]),
-          description: i.message,
-        })),
-      });
-      return;
-    }
-    const body = parsed.data;
-    if (body.applicationId !== options.applicationId) {
-      error(res, 400, "request-validation", `Application ${body.applicationId} does not exist.`);
-      return;
-    }
-    if (!body.text && !body.media?.length) {
-      error(res, 400, "request-validation", "A message needs text or media.");
-      return;
-    }
-    const to = [...new Set(body.to)];
-    const isMms = to.length > 1 || (body.media?.length ?? 0) > 0;
-    const taken: TakenMessage = {
-      id: messageId(),
-      from: body.from,
-      to,
-      text: body.text ?? "",
-      media: body.media ?? [],
-      tag: body.tag ?? null,
-      segmentCount: isMms ? 1 : countSegments(body.text ?? "").segments,
-      time: new Date().toISOString(),
-    };
-    messages.push(taken);
-    json(res, 202, {
-      id: taken.id,
-      owner: taken.from,
-      applicationId: options.applicationId,
-      time: taken.time,
-      segmentCount: taken.segmentCount,
-      direction: "out",
-      to: taken.to,
-      from: taken.from,
-      text: taken.text,
-      ...(taken.media.length ? { media: taken.media } : {}),
-      ...(taken.tag !== null ? { tag: taken.tag } : {}),
-      priority: body.priority ?? "default",
-    });
-    options.onMessage(taken);
-  }
-
-  function listMessages(target: URL, res: ServerResponse): void {
-    const q = target.searchParams;
-    const from = q.get("sourceTn");
-    const to = q.get("destinationTn");
-    const since = Date.parse(q.get("fromDateTime") ?? "") || 0;
-    const until = Date.parse(q.get("toDateTime") ?? "") || Number.POSITIVE_INFINITY;
-    const rows = messages.flatMap((m) =>
-      m.to
-        .filter((recipient) => !to || recipient === to)
-        .filter(() => !from || m.from === from)
-        .filter(() => Date.parse(m.time) >= since && Date.parse(m.time) <= until)
-        .map((recipient) => ({
-          messageId: m.id,
-          accountId: options.accountId,
-          sourceTn: m.from,
-          destinationTn: recipient,
-          messageStatus: "DELIVERED",
-          messageDirection: "OUTBOUND",
-          messageType: m.to.length > 1 || m.media.length ? "mms" : "sms",
-          segmentCount: m.segmentCount,
-          errorCode: 0,
-          receiveTime: m.time,
-          carrierName: null,
-          messageSize: m.text.length,
-          messageLength: m.text.length,
-          attachmentCount: m.media.length,
-          recipientCount: m.to.length,
-          campaignClass: null,
-          campaignId: null,
-        })),
-    );
-    json(res, 200, { totalCount: rows.length, pageInfo: {}, messages: rows });
-  }
-
+  const { messages, media } = standIn;
   return {
     url,
     messages,
@@ -251,4 +131,160 @@ export async function startBandwidthStandIn(options: BandwidthStandInOptions): P
         server.close(() => resolve());
       }),
   };
+}
+
+async function handle(standIn: StandIn, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const target = new URL(req.url ?? "/", "http://localhost");
+  const path = target.pathname;
+  if (!path.startsWith(`${standIn.prefix}/`)) {
+    error(res, 404, "not-found", "The requested resource was not found.");
+    return;
+  }
+  if (!sameSecret(req.headers.authorization ?? "", standIn.expectedAuth)) {
+    error(res, 401, "unauthorized", "Authentication failed.");
+    return;
+  }
+  const rest = path.slice(standIn.prefix.length);
+  if (rest === "/messages" && req.method === "POST") return createMessage(standIn, req, res);
+  if (rest === "/messages" && req.method === "GET") return listMessages(standIn, target, res);
+  if (rest.startsWith("/media/")) return handleMedia(standIn, req, res, rest.slice("/media/".length));
+  error(res, 405, "method-not-allowed", "Method not allowed.");
+}
+
+/** PUT stores media (what the app uploads for an MMS), GET answers it; nothing else is allowed. */
+async function handleMedia(
+  standIn: StandIn,
+  req: IncomingMessage,
+  res: ServerResponse,
+  encodedId: string,
+): Promise<void> {
+  let mediaId: string;
+  try {
+    mediaId = decodeURIComponent(encodedId);
+  } catch {
+    error(res, 404, "not-found", "The requested resource was not found.");
+    return;
+  }
+  if (req.method === "PUT") {
+    const bytes = await readBody(req, MAX_MEDIA_BYTES);
+    standIn.media.set(mediaId, {
+      bytes,
+      contentType: req.headers["content-type"] ?? "application/octet-stream",
+    });
+    res.writeHead(204).end();
+    return;
+  }
+  if (req.method !== "GET") {
+    error(res, 405, "method-not-allowed", "Method not allowed.");
+    return;
+  }
+  const found = standIn.media.get(mediaId);
+  if (!found) error(res, 404, "not-found", "The requested resource was not found.");
+  else res.writeHead(200, { "content-type": found.contentType }).end(found.bytes);
+}
+
+/** The body of a create-message request, or undefined once it has been refused as Bandwidth would. */
+async function validMessageBody(
+  standIn: StandIn,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<z.infer<typeof createMessageBody> | undefined> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse((await readBody(req, BODY_LIMIT)).toString("utf8"));
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw err;
+    error(res, 400, "request-validation", "The body is not JSON.");
+    return undefined;
+  }
+  const parsed = createMessageBody.safeParse(raw);
+  if (!parsed.success) {
+    json(res, 400, {
+      type: "request-validation",
+      description: "Your request could not be accepted.",
+      fieldErrors: parsed.error.issues.map((i) => ({
+        fieldName: String(i.path[0]),
+        description: i.message,
+      })),
+    });
+    return undefined;
+  }
+  const body = parsed.data;
+  if (body.applicationId !== standIn.options.applicationId) {
+    error(res, 400, "request-validation", `Application ${body.applicationId} does not exist.`);
+    return undefined;
+  }
+  if (!body.text && !body.media?.length) {
+    error(res, 400, "request-validation", "A message needs text or media.");
+    return undefined;
+  }
+  return body;
+}
+
+async function createMessage(standIn: StandIn, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await validMessageBody(standIn, req, res);
+  if (!body) return;
+  const to = [...new Set(body.to)];
+  const isMms = to.length > 1 || (body.media?.length ?? 0) > 0;
+  const taken: TakenMessage = {
+    id: messageId(),
+    from: body.from,
+    to,
+    text: body.text ?? "",
+    media: body.media ?? [],
+    tag: body.tag ?? null,
+    segmentCount: isMms ? 1 : countSegments(body.text ?? "").segments,
+    time: new Date().toISOString(),
+  };
+  standIn.messages.push(taken);
+  json(res, 202, {
+    id: taken.id,
+    owner: taken.from,
+    applicationId: standIn.options.applicationId,
+    time: taken.time,
+    segmentCount: taken.segmentCount,
+    direction: "out",
+    to: taken.to,
+    from: taken.from,
+    text: taken.text,
+    ...(taken.media.length ? { media: taken.media } : {}),
+    ...(taken.tag !== null ? { tag: taken.tag } : {}),
+    priority: body.priority ?? "default",
+  });
+  standIn.options.onMessage(taken);
+}
+
+/** List Messages: one row per recipient, filtered by source, destination and time. */
+function listMessages(standIn: StandIn, target: URL, res: ServerResponse): void {
+  const q = target.searchParams;
+  const from = q.get("sourceTn");
+  const to = q.get("destinationTn");
+  const since = Date.parse(q.get("fromDateTime") ?? "") || 0;
+  const until = Date.parse(q.get("toDateTime") ?? "") || Number.POSITIVE_INFINITY;
+  const rows = standIn.messages.flatMap((m) =>
+    m.to
+      .filter((recipient) => !to || recipient === to)
+      .filter(() => !from || m.from === from)
+      .filter(() => Date.parse(m.time) >= since && Date.parse(m.time) <= until)
+      .map((recipient) => ({
+        messageId: m.id,
+        accountId: standIn.options.accountId,
+        sourceTn: m.from,
+        destinationTn: recipient,
+        messageStatus: "DELIVERED",
+        messageDirection: "OUTBOUND",
+        messageType: m.to.length > 1 || m.media.length ? "mms" : "sms",
+        segmentCount: m.segmentCount,
+        errorCode: 0,
+        receiveTime: m.time,
+        carrierName: null,
+        messageSize: m.text.length,
+        messageLength: m.text.length,
+        attachmentCount: m.media.length,
+        recipientCount: m.to.length,
+        campaignClass: null,
+        campaignId: null,
+      })),
+  );
+  json(res, 200, { totalCount: rows.length, pageInfo: {}, messages: rows });
 }
