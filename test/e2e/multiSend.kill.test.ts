@@ -3,49 +3,21 @@
 // back); a fresh process on the same database texts every remaining recipient once, texts nobody
 // twice, and shows the summary.
 import { createDb } from "../../src/db/client";
-import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
-import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
-import { type FakeSlack, startFakeSlack } from "../support/fakeSlack";
+import type { FakeBandwidth } from "../support/fakeBandwidth";
+import type { FakeSlack } from "../support/fakeSlack";
 import { groupModalMetadata } from "../support/flows";
-import { ACCOUNT_ID, APPLICATION_ID, appEnv, eventually, SALES_LINE, SECRETS } from "../support/harness";
+import { eventually, SALES_LINE, SECRETS } from "../support/harness";
+import { processRig } from "../support/processRig";
 import { postSlack, viewSubmissionBody } from "../support/slackRequests";
 import { createTestDatabase } from "../support/testDatabase";
 
-let build: ReturnType<typeof buildApp>;
+const rig = processRig({ SEND_CONFIRM_WAIT_MS: "3000" });
+const { start } = rig;
 let slack: FakeSlack;
 let bandwidth: FakeBandwidth;
-const running: AppProcess[] = [];
-
-beforeAll(async () => {
-  build = buildApp();
-  slack = await startFakeSlack();
-  bandwidth = await startFakeBandwidth({
-    accountId: ACCOUNT_ID,
-    username: SECRETS.bandwidthUser,
-    password: SECRETS.bandwidthPassword,
-    applicationId: APPLICATION_ID,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  for (const app of running.splice(0)) {
-    app.kill("SIGKILL");
-    await app.exited;
-  }
-  await slack?.close();
-  await bandwidth?.close();
-  build?.cleanup();
+beforeAll(() => {
+  ({ slack, bandwidth } = rig);
 });
-
-async function start(databaseUrl: string): Promise<AppProcess> {
-  const app = await startAppProcess(build.dir, {
-    ...appEnv(slack, bandwidth, databaseUrl),
-    LOG_LEVEL: "info",
-    SEND_CONFIRM_WAIT_MS: "3000",
-  });
-  running.push(app);
-  return app;
-}
 
 test("kill -9 in the middle of a multi-recipient send: every recipient is texted once, and the summary comes", async () => {
   const databaseUrl = await createTestDatabase({ migrated: false });
@@ -84,9 +56,7 @@ test("kill -9 in the middle of a multi-recipient send: every recipient is texted
     expect(response.status).toBe(200);
     expect(response.text).toBe("");
     await eventually(() => bandwidth.messages.length >= 3, 30_000);
-    app.kill("SIGKILL");
-    expect((await app.exited).signal).toBe("SIGKILL");
-    running.splice(running.indexOf(app), 1);
+    expect((await rig.kill(app)).signal).toBe("SIGKILL");
     // Some not begun, and one taken by Bandwidth whose answer never came: in doubt, not re-sent.
     expect(await db.groupStart.count({ where: { state: "PENDING" } })).toBeGreaterThan(0);
     expect(await db.groupStart.count({ where: { state: "SENDING" } })).toBeGreaterThan(0);

@@ -1,9 +1,10 @@
 import pg from "pg";
-import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
+import type { AppProcess } from "../support/appProcess";
 import { inboundMessageCallback } from "../support/bandwidthSpec";
-import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
-import { type FakeSlack, type RecordedCall, startFakeSlack } from "../support/fakeSlack";
-import { ACCOUNT_ID, APPLICATION_ID, appEnv, basicAuth, SALES_LINE, SECRETS } from "../support/harness";
+import type { FakeBandwidth } from "../support/fakeBandwidth";
+import type { FakeSlack, RecordedCall } from "../support/fakeSlack";
+import { basicAuth, SALES_LINE, SECRETS } from "../support/harness";
+import { processRig } from "../support/processRig";
 import { messageEvent, sendEvent } from "../support/slackRequests";
 import { createTestDatabase } from "../support/testDatabase";
 
@@ -12,47 +13,19 @@ import { createTestDatabase } from "../support/testDatabase";
  * Covers scale-out (two instances share the work), kill -9 after acknowledging, and shutdown.
  */
 
-let build: ReturnType<typeof buildApp>;
+const rig = processRig();
+const { start } = rig;
 let slack: FakeSlack;
 let bandwidth: FakeBandwidth;
-const running: AppProcess[] = [];
-
-beforeAll(async () => {
-  build = buildApp();
-  slack = await startFakeSlack();
-  bandwidth = await startFakeBandwidth({
-    accountId: ACCOUNT_ID,
-    username: SECRETS.bandwidthUser,
-    password: SECRETS.bandwidthPassword,
-    applicationId: APPLICATION_ID,
-  });
-}, 120_000);
+beforeAll(() => {
+  ({ slack, bandwidth } = rig);
+});
 
 afterEach(async () => {
-  for (const app of running.splice(0)) {
-    app.kill("SIGKILL");
-    await app.exited;
-  }
+  await rig.killAll();
   slack.reset();
   bandwidth.reset();
 });
-
-afterAll(async () => {
-  await slack.close();
-  await bandwidth.close();
-  build.cleanup();
-});
-
-async function start(databaseUrl: string, extra: Record<string, string> = {}, args: string[] = []) {
-  const app = await startAppProcess(
-    build.dir,
-    { ...appEnv(slack, bandwidth, databaseUrl), LOG_LEVEL: "info", ...extra },
-    30_000,
-    args,
-  );
-  running.push(app);
-  return app;
-}
 
 function groupOf(index: number): string[] {
   return [`+1415${200 + index}0001`, `+1415${200 + index}0002`];

@@ -6,63 +6,30 @@
 // In the test suite it runs DRILL_KILLS (default 4) kills; `npm run drills` runs 30 and prints the
 // figures.
 import { createDb, type Db } from "../../src/db/client";
-import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
-import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
-import { type FakeSlack, startFakeSlack } from "../support/fakeSlack";
+import type { AppProcess } from "../support/appProcess";
+import type { FakeBandwidth } from "../support/fakeBandwidth";
+import type { FakeSlack } from "../support/fakeSlack";
 import { groupModalMetadata } from "../support/flows";
-import {
-  ACCOUNT_ID,
-  APPLICATION_ID,
-  appEnv,
-  basicAuth,
-  eventually,
-  SALES_LINE,
-  SECRETS,
-} from "../support/harness";
+import { basicAuth, eventually, SALES_LINE, SECRETS } from "../support/harness";
+import { processRig } from "../support/processRig";
 import { eventCallbackBody, messageEvent, postSlack, viewSubmissionBody } from "../support/slackRequests";
 import { createTestDatabase } from "../support/testDatabase";
 import { groupText } from "./relayHelpers";
 
 const KILLS = Number(process.env.DRILL_KILLS ?? 4);
 
-let build: ReturnType<typeof buildApp>;
+const rig = processRig({ SEND_CONFIRM_WAIT_MS: "2000", SWEEP_INTERVAL_MS: "1000" });
+const { start } = rig;
 let slack: FakeSlack;
 let bandwidth: FakeBandwidth;
+beforeAll(() => {
+  ({ slack, bandwidth } = rig);
+});
 let db: Db | undefined;
-const running: AppProcess[] = [];
-
-beforeAll(async () => {
-  build = buildApp();
-  slack = await startFakeSlack();
-  bandwidth = await startFakeBandwidth({
-    accountId: ACCOUNT_ID,
-    username: SECRETS.bandwidthUser,
-    password: SECRETS.bandwidthPassword,
-    applicationId: APPLICATION_ID,
-  });
-}, 120_000);
 
 afterAll(async () => {
-  for (const app of running.splice(0)) {
-    app.kill("SIGKILL");
-    await app.exited;
-  }
   await db?.$disconnect();
-  await slack?.close();
-  await bandwidth?.close();
-  build?.cleanup();
 });
-
-async function start(databaseUrl: string): Promise<AppProcess> {
-  const app = await startAppProcess(build.dir, {
-    ...appEnv(slack, bandwidth, databaseUrl),
-    LOG_LEVEL: "info",
-    SEND_CONFIRM_WAIT_MS: "2000",
-    SWEEP_INTERVAL_MS: "1000",
-  });
-  running.push(app);
-  return app;
-}
 
 /** How each text in doubt was resolved, from the logs of every process. */
 const resolutions = new Map<string, number>();
@@ -77,10 +44,8 @@ function countResolutions(app: AppProcess): void {
 }
 
 async function kill(app: AppProcess): Promise<void> {
-  app.kill("SIGKILL");
-  await app.exited;
+  await rig.kill(app);
   countResolutions(app);
-  running.splice(running.indexOf(app), 1);
 }
 
 /** A request that may die with the app: true when it was acknowledged. */

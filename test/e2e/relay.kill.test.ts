@@ -3,63 +3,26 @@
 // outstanding in both directions; a fresh process on the same database finishes it exactly once.
 // (test/e2e/processes.test.ts covers the inbound-only case at scale.)
 import { createDb } from "../../src/db/client";
-import { type AppProcess, buildApp, startAppProcess } from "../support/appProcess";
-import { type FakeBandwidth, startFakeBandwidth } from "../support/fakeBandwidth";
-import { type FakeSlack, startFakeSlack } from "../support/fakeSlack";
-import {
-  ACCOUNT_ID,
-  APPLICATION_ID,
-  appEnv,
-  basicAuth,
-  eventually,
-  SALES_LINE,
-  SECRETS,
-} from "../support/harness";
+import type { AppProcess } from "../support/appProcess";
+import type { FakeBandwidth } from "../support/fakeBandwidth";
+import type { FakeSlack } from "../support/fakeSlack";
+import { basicAuth, eventually, SALES_LINE, SECRETS } from "../support/harness";
+import { processRig } from "../support/processRig";
 import { blockActionsBody, eventCallbackBody, messageEvent, postSlack } from "../support/slackRequests";
 import { createTestDatabase } from "../support/testDatabase";
 import { groupText, postsIn } from "./relayHelpers";
 
-let build: ReturnType<typeof buildApp>;
+const rig = processRig({ SEND_CONFIRM_WAIT_MS: "3000" });
+const { start } = rig;
 let slack: FakeSlack;
 let bandwidth: FakeBandwidth;
-const running: AppProcess[] = [];
-
-beforeAll(async () => {
-  build = buildApp();
-  slack = await startFakeSlack();
-  bandwidth = await startFakeBandwidth({
-    accountId: ACCOUNT_ID,
-    username: SECRETS.bandwidthUser,
-    password: SECRETS.bandwidthPassword,
-    applicationId: APPLICATION_ID,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  for (const app of running.splice(0)) {
-    app.kill("SIGKILL");
-    await app.exited;
-  }
-  await slack?.close();
-  await bandwidth?.close();
-  build?.cleanup();
+beforeAll(() => {
+  ({ slack, bandwidth } = rig);
 });
 
-async function start(databaseUrl: string): Promise<AppProcess> {
-  const app = await startAppProcess(build.dir, {
-    ...appEnv(slack, bandwidth, databaseUrl),
-    LOG_LEVEL: "info",
-    SEND_CONFIRM_WAIT_MS: "3000",
-  });
-  running.push(app);
-  return app;
-}
-
 async function kill(app: AppProcess): Promise<void> {
-  app.kill("SIGKILL");
-  const { signal } = await app.exited;
+  const { signal } = await rig.kill(app);
   expect(signal).toBe("SIGKILL");
-  running.splice(running.indexOf(app), 1);
 }
 
 async function inbound(app: AppProcess, from: string, group: string[], text: string): Promise<void> {
