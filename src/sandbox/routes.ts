@@ -188,21 +188,235 @@ function state(world: SandboxWorld) {
   };
 }
 
-export function sandboxRoutes(world: SandboxWorld): Route[] {
-  let resetting = false;
-  const page = (name: string, type: string): Route => ({
+/** A JSON endpoint of the page: its input's schema and what it does with the world. */
+function post<T>(name: string, schema: z.ZodType<T>, handler: Handler<T>): (world: SandboxWorld) => Route {
+  return (world) => ({
+    methods: ["POST"],
+    path: `/sandbox/${name}`,
+    handler: jsonRoute(world, schema, handler),
+  });
+}
+
+/** A teammate types /grouptext in a channel. */
+async function slashCommand(input: z.infer<typeof inputs.command>, w: SandboxWorld) {
+  const triggerId = fakeTriggerId();
+  const channel = SANDBOX_CHANNELS.find((c) => c.id === input.channel);
+  return toApp(
+    w,
+    slashCommandBody({
+      command: "/grouptext",
+      text: input.text,
+      userId: input.user,
+      userName: userName(input.user),
+      channelId: input.channel,
+      channelName: channel?.name ?? input.channel,
+      triggerId,
+    }),
+    triggerId,
+  );
+}
+
+/** A teammate submits a modal. */
+async function submitView(input: z.infer<typeof inputs.submit>, w: SandboxWorld) {
+  const triggerId = fakeTriggerId();
+  const view = viewFor(w, input.viewId, input.values);
+  const answer = await toApp(
+    w,
+    viewSubmissionBody({ userId: input.user, userName: userName(input.user), view, triggerId }),
+    triggerId,
+  );
+  // As Slack does with response_action update or push: the answer is the modal shown next.
+  const body = answer.body as { response_action?: string; view?: unknown } | string;
+  if (
+    typeof body === "object" &&
+    body &&
+    (body.response_action === "update" || body.response_action === "push")
+  ) {
+    const shown = w.slack.showView(body.view, body.response_action === "update" ? input.viewId : undefined);
+    return { ...answer, openedViewId: shown.id };
+  }
+  return answer;
+}
+
+/** A teammate clicks a button (or picks an option) in a view or on a message. */
+async function blockAction(input: z.infer<typeof inputs.action>, w: SandboxWorld) {
+  const triggerId = fakeTriggerId();
+  const who = {
+    userId: input.user,
+    userName: userName(input.user),
+    actions: [{ type: "button", ...input.action }],
+  };
+  if (input.viewId) {
+    const view = viewFor(w, input.viewId, input.values);
+    return toApp(w, blockActionsBody({ ...who, view, triggerId }), triggerId);
+  }
+  if (!input.channel || !input.messageTs) throw new BadRequest("an action needs a view or a message");
+  const message = w.slack.messagesIn(input.channel).find((m) => m.ts === input.messageTs);
+  if (!message) throw new BadRequest("no such message");
+  return toApp(
+    w,
+    blockActionsBody({ ...who, channelId: input.channel, messageTs: input.messageTs, message, triggerId }),
+    triggerId,
+  );
+}
+
+/** A teammate types in a select that loads its options from the app. */
+async function optionsRequest(input: z.infer<typeof inputs.options>, w: SandboxWorld) {
+  const view = viewFor(w, input.viewId, input.values);
+  const answer = await toApp(
+    w,
+    blockSuggestionBody({
+      userId: input.user,
+      userName: userName(input.user),
+      action_id: input.actionId,
+      block_id: input.blockId,
+      value: input.value,
+      view,
+    }),
+  );
+  return answer.body;
+}
+
+/** A teammate replies in a thread, with files or without. */
+async function threadReply(input: z.infer<typeof inputs.reply>, w: SandboxWorld) {
+  const files = input.files.map((f) =>
+    w.slack.registerFile({
+      id: `F${randomBytes(5).toString("hex").toUpperCase()}`,
+      name: f.name,
+      mimetype: f.contentType,
+      bytes: Buffer.from(f.base64, "base64"),
+    }),
+  );
+  const stored = w.slack.postAsUser({
+    channel: input.channel,
+    user: input.user,
+    text: input.text,
+    threadTs: input.threadTs,
+    ...(files.length ? { files } : {}),
+  });
+  const event = messageEvent({
+    channel: input.channel,
+    user: input.user,
+    text: input.text,
+    ts: stored.ts,
+    threadTs: input.threadTs,
+    ...(files.length ? { files } : {}),
+  });
+  return toApp(w, eventCallbackBody({ event }));
+}
+
+/** A contact's phone texts the line (with a picture or without). */
+async function phoneSend(input: z.infer<typeof inputs.phone>, w: SandboxWorld) {
+  const { picture } = input;
+  const status = await w.sendFromPhone({
+    from: input.from,
+    line: input.line,
+    others: input.others.filter((n) => n !== input.from),
+    text: input.text,
+    ...(picture
+      ? { picture: { bytes: Buffer.from(picture.base64, "base64"), contentType: picture.contentType } }
+      : {}),
+  });
+  return { status };
+}
+
+const ENDPOINTS = [
+  post("slack/command", inputs.command, slashCommand),
+  post("slack/submit", inputs.submit, submitView),
+  post("slack/action", inputs.action, blockAction),
+  post("slack/options", inputs.options, optionsRequest),
+  post("slack/reply", inputs.reply, threadReply),
+  post("slack/home", inputs.home, async (input, w) =>
+    toApp(w, eventCallbackBody({ event: appHomeOpenedEvent(input.user) })),
+  ),
+  post("phone/send", inputs.phone, phoneSend),
+  post("phone/failing", inputs.failing, async (input, w) => {
+    w.setFailing(input.number, input.failing);
+    return { failing: input.failing };
+  }),
+];
+
+function page(name: string, type: string): Route {
+  return {
     methods: ["GET"],
     path: name === "index.html" ? "/sandbox" : `/sandbox/${name}`,
     handler: (_req, res) => {
       res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(pageFile(name));
     },
-  });
-  const post = <T>(name: string, schema: z.ZodType<T>, handler: Handler<T>): Route => ({
-    methods: ["POST"],
-    path: `/sandbox/${name}`,
-    handler: jsonRoute(world, schema, handler),
-  });
+  };
+}
 
+/** A GET that reads `?id=` and answers what `handler` finds under it. */
+function byId(path: string, handler: (id: string, res: ServerResponse) => void): Route {
+  return {
+    methods: ["GET"],
+    path,
+    handler: (req, res) =>
+      handler(new URL(req.url ?? "/", "http://localhost").searchParams.get("id") ?? "", res),
+  };
+}
+
+function imageTypeOf(name: string): string {
+  if (/\.png$/i.test(name)) return "image/png";
+  if (/\.jpe?g$/i.test(name)) return "image/jpeg";
+  if (/\.gif$/i.test(name)) return "image/gif";
+  return "application/octet-stream";
+}
+
+/** A file shared in Slack, shown inline (its type told by its name when Slack did not say). */
+function sendFile(world: SandboxWorld, id: string, res: ServerResponse): void {
+  const content = world.slack.fileContent(id);
+  if (!content) {
+    send(res, 404, { error: "no such file" });
+    return;
+  }
+  res.writeHead(200, {
+    "content-type":
+      content.mimetype === "application/octet-stream" ? imageTypeOf(content.name) : content.mimetype,
+    "content-disposition": `inline; filename="${content.name.replace(/[^\w.-]/g, "_")}"`,
+    "x-content-type-options": "nosniff",
+  });
+  res.end(content.bytes);
+}
+
+function sendMedia(world: SandboxWorld, id: string, res: ServerResponse): void {
+  const media = world.bandwidth.media(id);
+  if (!media) send(res, 404, { error: "no such media" });
+  else
+    res
+      .writeHead(200, { "content-type": media.contentType, "x-content-type-options": "nosniff" })
+      .end(media.bytes);
+}
+
+/** Answered first: resetting stops this very server, then starts it again on the same port. */
+function resetRoute(world: SandboxWorld, resetting: { now: boolean }): Route {
+  return {
+    methods: ["POST"],
+    path: "/sandbox/reset",
+    handler: (_req, res) => {
+      if (resetting.now) {
+        send(res, 409, { error: "already resetting" });
+        return;
+      }
+      resetting.now = true;
+      res.once("finish", () => {
+        world.reset().then(
+          () => {
+            resetting.now = false;
+          },
+          (error: unknown) => {
+            resetting.now = false;
+            world.logger.error({ err: error }, "sandbox reset failed");
+          },
+        );
+      });
+      send(res, 202, { resetting: true });
+    },
+  };
+}
+
+export function sandboxRoutes(world: SandboxWorld): Route[] {
+  const resetting = { now: false };
   return [
     page("index.html", "text/html; charset=utf-8"),
     page("sandbox.js", "text/javascript; charset=utf-8"),
@@ -210,218 +424,16 @@ export function sandboxRoutes(world: SandboxWorld): Route[] {
     {
       methods: ["GET"],
       path: "/sandbox/state",
-      handler: (_req, res) => send(res, 200, { resetting, ...state(world) }),
+      handler: (_req, res) => send(res, 200, { resetting: resetting.now, ...state(world) }),
     },
-    {
-      methods: ["GET"],
-      path: "/sandbox/view",
-      handler: (req, res) => {
-        const id = new URL(req.url ?? "/", "http://localhost").searchParams.get("id") ?? "";
-        const view = world.slack.viewById(id);
-        if (view) send(res, 200, view);
-        else send(res, 404, { error: "no such view" });
-      },
-    },
-    {
-      methods: ["GET"],
-      path: "/sandbox/file",
-      handler: (req, res) => {
-        const id = new URL(req.url ?? "/", "http://localhost").searchParams.get("id") ?? "";
-        const content = world.slack.fileContent(id);
-        if (!content) {
-          send(res, 404, { error: "no such file" });
-          return;
-        }
-        const type = /\.png$/i.test(content.name)
-          ? "image/png"
-          : /\.jpe?g$/i.test(content.name)
-            ? "image/jpeg"
-            : /\.gif$/i.test(content.name)
-              ? "image/gif"
-              : "application/octet-stream";
-        res.writeHead(200, {
-          "content-type": content.mimetype === "application/octet-stream" ? type : content.mimetype,
-          "content-disposition": `inline; filename="${content.name.replace(/[^\w.-]/g, "_")}"`,
-          "x-content-type-options": "nosniff",
-        });
-        res.end(content.bytes);
-      },
-    },
-    {
-      methods: ["GET"],
-      path: "/sandbox/media",
-      handler: (req, res) => {
-        const id = new URL(req.url ?? "/", "http://localhost").searchParams.get("id") ?? "";
-        const media = world.bandwidth.media(id);
-        if (!media) send(res, 404, { error: "no such media" });
-        else
-          res
-            .writeHead(200, { "content-type": media.contentType, "x-content-type-options": "nosniff" })
-            .end(media.bytes);
-      },
-    },
-    post("slack/command", inputs.command, async (input, w) => {
-      const triggerId = fakeTriggerId();
-      const channel = SANDBOX_CHANNELS.find((c) => c.id === input.channel);
-      return toApp(
-        w,
-        slashCommandBody({
-          command: "/grouptext",
-          text: input.text,
-          userId: input.user,
-          userName: userName(input.user),
-          channelId: input.channel,
-          channelName: channel?.name ?? input.channel,
-          triggerId,
-        }),
-        triggerId,
-      );
+    byId("/sandbox/view", (id, res) => {
+      const view = world.slack.viewById(id);
+      if (view) send(res, 200, view);
+      else send(res, 404, { error: "no such view" });
     }),
-    post("slack/submit", inputs.submit, async (input, w) => {
-      const triggerId = fakeTriggerId();
-      const view = viewFor(w, input.viewId, input.values);
-      const answer = await toApp(
-        w,
-        viewSubmissionBody({ userId: input.user, userName: userName(input.user), view, triggerId }),
-        triggerId,
-      );
-      // As Slack does with response_action update or push: the answer is the modal shown next.
-      const body = answer.body as { response_action?: string; view?: unknown } | string;
-      if (
-        typeof body === "object" &&
-        body &&
-        (body.response_action === "update" || body.response_action === "push")
-      ) {
-        const shown = w.slack.showView(
-          body.view,
-          body.response_action === "update" ? input.viewId : undefined,
-        );
-        return { ...answer, openedViewId: shown.id };
-      }
-      return answer;
-    }),
-    post("slack/action", inputs.action, async (input, w) => {
-      const triggerId = fakeTriggerId();
-      const action = { type: "button", ...input.action };
-      if (input.viewId) {
-        const view = viewFor(w, input.viewId, input.values);
-        return toApp(
-          w,
-          blockActionsBody({
-            userId: input.user,
-            userName: userName(input.user),
-            actions: [action],
-            view,
-            triggerId,
-          }),
-          triggerId,
-        );
-      }
-      if (!input.channel || !input.messageTs) throw new BadRequest("an action needs a view or a message");
-      const message = w.slack.messagesIn(input.channel).find((m) => m.ts === input.messageTs);
-      if (!message) throw new BadRequest("no such message");
-      return toApp(
-        w,
-        blockActionsBody({
-          userId: input.user,
-          userName: userName(input.user),
-          actions: [action],
-          channelId: input.channel,
-          messageTs: input.messageTs,
-          message,
-          triggerId,
-        }),
-        triggerId,
-      );
-    }),
-    post("slack/options", inputs.options, async (input, w) => {
-      const view = viewFor(w, input.viewId, input.values);
-      const answer = await toApp(
-        w,
-        blockSuggestionBody({
-          userId: input.user,
-          userName: userName(input.user),
-          action_id: input.actionId,
-          block_id: input.blockId,
-          value: input.value,
-          view,
-        }),
-      );
-      return answer.body;
-    }),
-    post("slack/reply", inputs.reply, async (input, w) => {
-      const files = input.files.map((f) =>
-        w.slack.registerFile({
-          id: `F${randomBytes(5).toString("hex").toUpperCase()}`,
-          name: f.name,
-          mimetype: f.contentType,
-          bytes: Buffer.from(f.base64, "base64"),
-        }),
-      );
-      const stored = w.slack.postAsUser({
-        channel: input.channel,
-        user: input.user,
-        text: input.text,
-        threadTs: input.threadTs,
-        ...(files.length ? { files } : {}),
-      });
-      const event = messageEvent({
-        channel: input.channel,
-        user: input.user,
-        text: input.text,
-        ts: stored.ts,
-        threadTs: input.threadTs,
-        ...(files.length ? { files } : {}),
-      });
-      return toApp(w, eventCallbackBody({ event }));
-    }),
-    post("slack/home", inputs.home, async (input, w) =>
-      toApp(w, eventCallbackBody({ event: appHomeOpenedEvent(input.user) })),
-    ),
-    post("phone/send", inputs.phone, async (input, w) => {
-      const status = await w.sendFromPhone({
-        from: input.from,
-        line: input.line,
-        others: input.others.filter((n) => n !== input.from),
-        text: input.text,
-        ...(input.picture
-          ? {
-              picture: {
-                bytes: Buffer.from(input.picture.base64, "base64"),
-                contentType: input.picture.contentType,
-              },
-            }
-          : {}),
-      });
-      return { status };
-    }),
-    post("phone/failing", inputs.failing, async (input, w) => {
-      w.setFailing(input.number, input.failing);
-      return { failing: input.failing };
-    }),
-    {
-      methods: ["POST"],
-      path: "/sandbox/reset",
-      handler: (_req, res) => {
-        if (resetting) {
-          send(res, 409, { error: "already resetting" });
-          return;
-        }
-        resetting = true;
-        // Answered first: resetting stops this very server, then starts it again on the same port.
-        res.once("finish", () => {
-          world.reset().then(
-            () => {
-              resetting = false;
-            },
-            (error: unknown) => {
-              resetting = false;
-              world.logger.error({ err: error }, "sandbox reset failed");
-            },
-          );
-        });
-        send(res, 202, { resetting: true });
-      },
-    },
+    byId("/sandbox/file", (id, res) => sendFile(world, id, res)),
+    byId("/sandbox/media", (id, res) => sendMedia(world, id, res)),
+    ...ENDPOINTS.map((endpoint) => endpoint(world)),
+    resetRoute(world, resetting),
   ];
 }
