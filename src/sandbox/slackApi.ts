@@ -1,19 +1,10 @@
 /**
  * An in-process stand-in for the Slack Web API, so the real `@slack/web-api` WebClient (and Bolt's App,
- * which wraps it) can run unmodified in tests: `new WebClient(token, { slackApiUrl: fake.apiUrl })`.
- *
- * How WebClient 8 talks to Slack (read from node_modules/@slack/web-api/dist/WebClient.js), which shapes
- * what this server parses:
- *  - every method is `POST {slackApiUrl}{method}`, body `application/x-www-form-urlencoded`; arguments
- *    that are not string/number/boolean (blocks, view, files, metadata...) are JSON-stringified first, so
- *    numbers and booleans arrive as strings ("123", "true");
- *  - arguments containing a Buffer switch the whole body to multipart/form-data;
- *  - the token travels as `Authorization: Bearer`, and a per-call `token` option is sent in the body too;
- *  - `filesUploadV2` uploads the bytes to `upload_url` as multipart/form-data with a single file part named
- *    `body` (filename "Untitled"), and only treats HTTP 200 as success;
- *  - HTTP 429 with a numeric `Retry-After` pauses the client's queue for that many seconds and then retries
- *    through p-retry (whose own backoff adds roughly another 1-2 s); other non-200 statuses are retried by
- *    p-retry with the default policy (10 retries, exponential from ~1 s).
+ * which wraps it) can run unmodified in tests and the sandbox: `new WebClient(token, { slackApiUrl:
+ * fake.apiUrl })`. Its methods live by family in ./slack/ (chat, conversations, views, users, files,
+ * reactions, auth), each a table of named handlers that ./slack/dispatch.ts routes to; it holds the
+ * methods the app and the tests call, and answers any other with unknown_method. How WebClient
+ * talks to it is told in ./slack/wire.ts.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

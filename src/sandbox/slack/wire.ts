@@ -1,9 +1,6 @@
 /**
- * An in-process stand-in for the Slack Web API, so the real `@slack/web-api` WebClient (and Bolt's App,
- * which wraps it) can run unmodified in tests: `new WebClient(token, { slackApiUrl: fake.apiUrl })`.
- *
- * How WebClient 8 talks to Slack (read from node_modules/@slack/web-api/dist/WebClient.js), which shapes
- * what this server parses:
+ * Reading requests and writing answers as Slack does. How WebClient 8 talks to Slack (read from
+ * node_modules/@slack/web-api/dist/WebClient.js), which shapes what this server parses:
  *  - every method is `POST {slackApiUrl}{method}`, body `application/x-www-form-urlencoded`; arguments
  *    that are not string/number/boolean (blocks, view, files, metadata...) are JSON-stringified first, so
  *    numbers and booleans arrive as strings ("123", "true");
