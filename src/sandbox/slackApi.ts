@@ -12,7 +12,7 @@ import { postAsUser, seedMessage } from "./slack/chat";
 import { methodTable, route } from "./slack/dispatch";
 import { fileContent, registeredFileObject } from "./slack/files";
 import { reactionsOn } from "./slack/reactions";
-import { createSlackState, fileUrl, newId, notify, resetSlackState, type SlackState } from "./slack/state";
+import { createSlackState, newId, notify, resetSlackState, type SlackState } from "./slack/state";
 import type { FakeSlack, FakeSlackOptions, RecordedCall } from "./slack/types";
 import { homeViewOf, showView, viewOpenedBy } from "./slack/views";
 import { sendText } from "./slack/wire";
@@ -136,9 +136,6 @@ function controls(s: SlackState) {
 /** The workspace as a test sets it up and reads it back: people, channels, messages, views, files. */
 function workspace(s: SlackState) {
   return {
-    addUser: (id, user) => {
-      s.users.set(id, user);
-    },
     addChannel: (id, channel) => {
       s.channels.set(id, channel);
     },
@@ -156,7 +153,6 @@ function workspace(s: SlackState) {
     showView: (view, id) => showView(s, view, id),
     homeViewOf: (userId) => homeViewOf(s, userId),
     fileContent: (id) => fileContent(s, id),
-    fileUrl: (path) => fileUrl(s, path),
     registerFile: (file) => {
       const bytes = typeof file.bytes === "string" ? Buffer.from(file.bytes) : Buffer.from(file.bytes);
       const stored = { ...file, bytes, created: Math.floor(Date.now() / 1000) };

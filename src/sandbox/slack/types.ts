@@ -158,7 +158,6 @@ export interface FakeSlack {
   waitForCalls(method: string, n: number, timeoutMs?: number): Promise<RecordedCall[]>;
   /** Override or add a method. */
   handle(method: string, handler: MethodHandler): void;
-  addUser(id: string, user: FakeUser): void;
   addChannel(id: string, channel: FakeChannel): void;
   /**
    * Make a message exist as if posted before the test, so chat.update/chat.delete can find it. `user` defaults
@@ -197,7 +196,6 @@ export interface FakeSlack {
   homeViewOf(userId: string): Record<string, unknown> | undefined;
   /** The bytes of an uploaded or registered file, for showing it. */
   fileContent(id: string): { bytes: Buffer; mimetype: string; name: string } | undefined;
-  fileUrl(path: string): string;
   registerFile(file: RegisteredFile): SlackFileObject;
   responseUrl(id?: string): string;
   /** Forget recorded calls, fault injection and Slack state (messages, views, uploads); keeps users, channels, registered files. */
