@@ -291,7 +291,6 @@ export class InboundService {
     });
 
     const text = callback.message.text ?? "";
-    const messages = complianceMessages(line);
     // A consent keyword is not conversation: it neither reopens a closed conversation nor notifies.
     const chat = keyword !== "opt-out" && keyword !== "opt-in";
     if (chat && conversation.closedAt) await this.reopenByText(tx, conversation.id, sender);
@@ -311,6 +310,32 @@ export class InboundService {
     });
     wake.sync.add(conversation.id);
 
+    if (keyword) {
+      const keywordText = {
+        line,
+        conversationId: conversation.id,
+        sender,
+        messageId: message.id,
+        body: text,
+      };
+      await this.answerKeyword(tx, keyword, keywordText, wake);
+    }
+    return "stored" as const;
+  }
+
+  /**
+   * A consent keyword changes the sender's consent on the line (STOP, START) and is answered with
+   * the line's compliance reply, which is sent even to a number that just opted out; HELP only
+   * gets its reply.
+   */
+  private async answerKeyword(
+    tx: Tx,
+    keyword: KeywordKind,
+    text: { line: Line; conversationId: string; sender: string; messageId: string; body: string },
+    wake: Wake,
+  ): Promise<void> {
+    const { line, conversationId, sender, messageId } = text;
+    const messages = complianceMessages(line);
     if (keyword === "opt-out" || keyword === "opt-in") {
       const status = keyword === "opt-out" ? "OPTED_OUT" : "OPTED_IN";
       const change = await changeConsent(tx, {
@@ -318,8 +343,8 @@ export class InboundService {
         number: sender,
         status,
         source: "KEYWORD",
-        reason: text.trim().toUpperCase().slice(0, 40),
-        messageId: message.id,
+        reason: text.body.trim().toUpperCase().slice(0, 40),
+        messageId,
       });
       for (const id of change?.affected ?? []) wake.sync.add(id);
       // A repeated STOP is confirmed again too: carriers expect every STOP to be acknowledged.
@@ -329,18 +354,17 @@ export class InboundService {
           ?.lastEventId;
       await this.queueCompliance(
         tx,
-        conversation.id,
+        conversationId,
         sender,
         status === "OPTED_OUT" ? messages.optOut : messages.optIn,
         eventId,
-        message.id,
+        messageId,
       );
-      wake.send.add(conversation.id);
+      wake.send.add(conversationId);
     } else if (keyword === "help") {
-      await this.queueCompliance(tx, conversation.id, sender, messages.help, undefined, message.id);
-      wake.send.add(conversation.id);
+      await this.queueCompliance(tx, conversationId, sender, messages.help, undefined, messageId);
+      wake.send.add(conversationId);
     }
-    return "stored" as const;
   }
 
   /** A contact's new text reopens a closed conversation, and the thread says so before the text. */

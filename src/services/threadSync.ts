@@ -296,6 +296,13 @@ export class ThreadSyncService {
     conversation: LoadedConversation,
     entriesOnly: boolean,
   ): Promise<RetryLater | undefined> {
+    const root = await this.rootOf(channel, conversation);
+    if (typeof root !== "string") return root;
+    return this.postPending(channel, root, conversation, entriesOnly);
+  }
+
+  /** The conversation's thread: posted (or adopted) first if it has none, updated if it changed. */
+  private async rootOf(channel: string, conversation: LoadedConversation): Promise<string | RetryLater> {
     const { db, publisher } = this.deps;
     const conversationId = conversation.id;
     let threadTs = conversation.threadTs;
@@ -336,7 +343,18 @@ export class ThreadSyncService {
         }
       }
     }
+    return threadTs;
+  }
 
+  /** Posts the conversation's waiting entries into its thread, in order. */
+  private async postPending(
+    channel: string,
+    threadTs: string,
+    conversation: LoadedConversation,
+    entriesOnly: boolean,
+  ): Promise<RetryLater | undefined> {
+    const { db, publisher } = this.deps;
+    const conversationId = conversation.id;
     const pending = await db.message.findMany({
       where: { conversationId, postState: { in: ["PENDING", "POSTING"] } },
       orderBy: { seq: "asc" },
@@ -447,34 +465,9 @@ export class ThreadSyncService {
     let entry: ThreadEntryView;
     let files: UploadedFile[] = [];
     switch (message.kind) {
-      case "INBOUND": {
-        const number = message.senderNumber ?? "";
-        // Someone removed from the group may still text its old set, which lands here: named all the same.
-        const contact =
-          conversation.participants.find((p) => p.contact.number === number)?.contact ??
-          (await this.deps.db.contact.findUnique({ where: { number } }));
-        const fetched = await this.fetchMedia(message.media);
-        const images = fetched.files.filter((f) => PICTURE_TYPES.has(f.contentType));
-        files = fetched.files.filter((f) => !images.includes(f));
-        // Uploaded unshared before the post that shows them: an upload in doubt (a crash) leaves only
-        // a private file no one sees, and the post itself stays adoptable by its metadata.
-        const sender = contact?.name?.trim()
-          ? `${contact.name.trim()} ${formatPhone(number)}`
-          : formatPhone(number);
-        const uploads = images.map((file, index) => ({
-          file,
-          altText: `Picture${images.length > 1 ? ` ${index + 1} of ${images.length}` : ""} from ${sender}`,
-        }));
-        const ids = posted ? [] : await publisher.uploadPictures(uploads);
-        entry = inboundEntryView(contact?.name, number, icons, message.text, {
-          missing: fetched.missing,
-          pictures: ids.map((slackFileId, index) => ({
-            slackFileId,
-            altText: uploads[index]?.altText ?? "",
-          })),
-        });
+      case "INBOUND":
+        ({ entry, files } = await this.inboundEntry(conversation, message, icons, posted !== null));
         break;
-      }
       case "OUTBOUND":
         entry = {
           kind: "outbound",
@@ -510,6 +503,40 @@ export class ThreadSyncService {
       await publisher.uploadFiles(channel, threadTs, files, `Sent by ${entry.senderLabel}`);
     }
     return ts;
+  }
+
+  /**
+   * A contact's text with its media: pictures uploaded (unless its post was made before) to show in
+   * the post, other files returned to be shared under it.
+   */
+  private async inboundEntry(
+    conversation: LoadedConversation,
+    message: Awaited<ReturnType<Db["message"]["findMany"]>>[number],
+    icons: Map<string, string>,
+    alreadyPosted: boolean,
+  ): Promise<{ entry: ThreadEntryView; files: UploadedFile[] }> {
+    const number = message.senderNumber ?? "";
+    // Someone removed from the group may still text its old set, which lands here: named all the same.
+    const contact =
+      conversation.participants.find((p) => p.contact.number === number)?.contact ??
+      (await this.deps.db.contact.findUnique({ where: { number } }));
+    const fetched = await this.fetchMedia(message.media);
+    const images = fetched.files.filter((f) => PICTURE_TYPES.has(f.contentType));
+    // Uploaded unshared before the post that shows them: an upload in doubt (a crash) leaves only
+    // a private file no one sees, and the post itself stays adoptable by its metadata.
+    const sender = contact?.name?.trim()
+      ? `${contact.name.trim()} ${formatPhone(number)}`
+      : formatPhone(number);
+    const uploads = images.map((file, index) => ({
+      file,
+      altText: `Picture${images.length > 1 ? ` ${index + 1} of ${images.length}` : ""} from ${sender}`,
+    }));
+    const ids = alreadyPosted ? [] : await this.deps.publisher.uploadPictures(uploads);
+    const entry = inboundEntryView(contact?.name, number, icons, message.text, {
+      missing: fetched.missing,
+      pictures: ids.map((slackFileId, index) => ({ slackFileId, altText: uploads[index]?.altText ?? "" })),
+    });
+    return { entry, files: fetched.files.filter((f) => !images.includes(f)) };
   }
 
   private async noteMarker(): Promise<string> {
