@@ -20,7 +20,7 @@ import { ThreadSyncService } from "../services/threadSync";
 import { UsageService } from "../services/usage";
 import type { SlackEdge } from "../slack/bolt";
 import { HomePublisher } from "../slack/homePublisher";
-import type { HomeDeps } from "../slack/listeners/homeSupport";
+import type { HomeDeps } from "../slack/listeners/homeDeps";
 import { createUserLookup, createUserNames } from "../slack/users";
 import { type Infrastructure, withDeadline } from "./infrastructure";
 

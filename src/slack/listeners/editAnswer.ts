@@ -1,6 +1,7 @@
 import type { View } from "@slack/types";
 import type { EditResult } from "../../services/edits";
-import type { FormValues, HomeSubmission } from "./homeSupport";
+import type { FormValues } from "./formValues";
+import type { HomeSubmission } from "./homeSubmission";
 
 export interface EditAnswer<T, F extends string> {
   /** The form's input for each field the service may name in its errors. */

@@ -16,7 +16,7 @@ import * as threadActionMenu from "./actions/threadActions";
 import * as groupText from "./commands/groupText";
 import * as appHome from "./events/appHome";
 import * as threadReply from "./events/threadReply";
-import type { HomeDeps } from "./homeSupport";
+import type { HomeDeps } from "./homeDeps";
 import * as groupModalOptions from "./options/groupModal";
 import * as newGroupShortcut from "./shortcuts/newGroupText";
 import * as groupStartView from "./views/groupStart";

@@ -3,7 +3,9 @@ import { contactModalView } from "../../views/contactModal";
 import { HOME_ACTIONS } from "../../views/homeIds";
 import { importModalView } from "../../views/importModal";
 import { mrkdwn } from "../../views/text";
-import { type HomeDeps, notice, onAdminAction, openModal } from "../homeSupport";
+import { onAdminAction, openModal } from "../homeAction";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
 
 /** Contacts in the Home tab: add, edit, import. */
 export function register(app: App, deps: HomeDeps): void {

@@ -4,7 +4,9 @@ import { complianceModalView } from "../../views/complianceModal";
 import { COMPLIANCE_ACTIONS, HOME_ACTIONS, LINE_MENU_OPS } from "../../views/homeIds";
 import { lineModalView } from "../../views/lineModal";
 import { mrkdwn } from "../../views/text";
-import { type HomeDeps, notice, onAdminAction, openModal } from "../homeSupport";
+import { onAdminAction, openModal } from "../homeAction";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
 import { complianceInput } from "../views/homeCompliance";
 
 const menuValue = z

@@ -1,7 +1,8 @@
 import type { App } from "@slack/bolt";
 import { HOME_ACTIONS } from "../../views/homeIds";
 import { CONVERSATION_STATES, HOME_TABS, type HomeTab } from "../../views/homeState";
-import { type HomeDeps, onAdminAction } from "../homeSupport";
+import { onAdminAction } from "../homeAction";
+import type { HomeDeps } from "../homeDeps";
 
 const isTab = (value: string | undefined): value is HomeTab => HOME_TABS.includes(value as HomeTab);
 

@@ -2,7 +2,9 @@ import type { App } from "@slack/bolt";
 import { consentModalView } from "../../views/consentModal";
 import { HOME_ACTIONS } from "../../views/homeIds";
 import { mrkdwn } from "../../views/text";
-import { type HomeDeps, notice, onAdminAction, openModal } from "../homeSupport";
+import { onAdminAction, openModal } from "../homeAction";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
 
 /** Opt-outs in the Home tab: manual opt-out/opt-in forms and the CSV export. */
 export function register(app: App, deps: HomeDeps): void {

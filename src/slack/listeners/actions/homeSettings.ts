@@ -1,7 +1,9 @@
 import type { App } from "@slack/bolt";
 import { HOME_ACTIONS } from "../../views/homeIds";
 import { mention, mrkdwn, slackText } from "../../views/text";
-import { type HomeDeps, notice, onAdminAction } from "../homeSupport";
+import { onAdminAction } from "../homeAction";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
 
 /** Settings in the Home tab: sender names on texts, the note marker, and who else is an admin. */
 export function register(app: App, deps: HomeDeps): void {

@@ -4,7 +4,10 @@ import { COMPLIANCE_FIELDS, complianceModalView } from "../../views/complianceMo
 import { MODALS } from "../../views/homeIds";
 import { mrkdwn } from "../../views/text";
 import { answerEdit } from "../editAnswer";
-import { type FormValues, type HomeDeps, notice, onAdminView } from "../homeSupport";
+import type { FormValues } from "../formValues";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
+import { onAdminView } from "../homeSubmission";
 
 export function complianceInput(form: FormValues): ComplianceInput {
   return {

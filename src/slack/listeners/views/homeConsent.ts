@@ -3,7 +3,9 @@ import { formatPhone } from "../../../domain/phone";
 import { CONSENT_FIELDS } from "../../views/consentModal";
 import { MODALS } from "../../views/homeIds";
 import { mrkdwn } from "../../views/text";
-import { type HomeDeps, notice, onAdminView } from "../homeSupport";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
+import { onAdminView } from "../homeSubmission";
 
 /** Manual opt-out / opt-in with a reason, recorded by ConsentAdminService with the admin as actor. */
 export function register(app: App, deps: HomeDeps): void {

@@ -4,7 +4,9 @@ import { CONTACT_FIELDS, contactModalView } from "../../views/contactModal";
 import { MODALS } from "../../views/homeIds";
 import { mrkdwn } from "../../views/text";
 import { answerEdit } from "../editAnswer";
-import { type HomeDeps, notice, onAdminView } from "../homeSupport";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
+import { onAdminView } from "../homeSubmission";
 
 /** The add/edit contact modal. */
 export function register(app: App, deps: HomeDeps): void {

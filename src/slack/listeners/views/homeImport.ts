@@ -7,7 +7,9 @@ import type { ImportSummary } from "../../../services/contacts";
 import { MODALS } from "../../views/homeIds";
 import { IMPORT_FIELDS, importProgressView, importResultView } from "../../views/importModal";
 import { mrkdwn } from "../../views/text";
-import { type HomeDeps, notice, onAdminView } from "../homeSupport";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
+import { onAdminView } from "../homeSubmission";
 
 export const MAX_IMPORT_FILE_BYTES = 2 * 1024 * 1024;
 

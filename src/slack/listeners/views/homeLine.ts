@@ -4,7 +4,9 @@ import { MODALS } from "../../views/homeIds";
 import { LINE_FIELDS, lineModalView } from "../../views/lineModal";
 import { mrkdwn } from "../../views/text";
 import { answerEdit } from "../editAnswer";
-import { type HomeDeps, notice, onAdminView } from "../homeSupport";
+import type { HomeDeps } from "../homeDeps";
+import { notice } from "../homeNotice";
+import { onAdminView } from "../homeSubmission";
 
 /** The add/edit line modal. */
 export function register(app: App, deps: HomeDeps): void {
