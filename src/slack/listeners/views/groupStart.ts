@@ -1,31 +1,23 @@
-import type { App } from "@slack/bolt";
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs } from "@slack/bolt";
 import { z } from "zod";
 import { parseKind } from "../../../domain/conversationKind";
-import type { GroupStartService, StartGroupField } from "../../../services/groupStart";
-import { slackUserId, verifyModalOrigin } from "../../modalOrigin";
+import type { GroupStartService, StartGroupField, StartGroupRequest } from "../../../services/groupStart";
+import { type ModalOrigin, slackUserId, verifyModalOrigin } from "../../modalOrigin";
 import {
   GROUP_MODAL_BLOCKS,
   GROUP_MODAL_CALLBACK,
   INPUT_ACTION,
   messageBlockVersion,
 } from "../../views/groupModal";
-
-const stateValue = z
-  .object({
-    value: z.string().nullish(),
-    selected_option: z.object({ value: z.string() }).nullish(),
-    selected_options: z.array(z.object({ value: z.string() })).nullish(),
-    selected_conversation: z.string().max(40).nullish(),
-  })
-  .passthrough();
+import { FormValues, viewBlocksSchema, viewStateSchema } from "../formValues";
 
 const submission = z.object({
   user: z.object({ id: slackUserId }),
   view: z.object({
     id: z.string().regex(/^V[A-Z0-9]{1,30}$/),
     private_metadata: z.string(),
-    state: z.object({ values: z.record(z.string(), z.record(z.string(), stateValue)) }),
-    blocks: z.array(z.object({ block_id: z.string().optional() }).passthrough()).default([]),
+    state: viewStateSchema,
+    blocks: viewBlocksSchema,
   }),
 });
 
@@ -46,15 +38,97 @@ function latestMessageBlock(blockIds: string[]): string | null {
   return latest?.id ?? null;
 }
 
+/** The group modal's fields, by block id; every input's action id is its block id and INPUT_ACTION. */
+export function groupModalForm(view: z.infer<typeof submission>["view"]): FormValues {
+  return new FormValues(view.state.values, view.blocks, (field) => field + INPUT_ACTION);
+}
+
+/** What the member asked for, read from the form; `messageBlock` is where the message was typed. */
+export function startRequest(
+  viewId: string,
+  userId: string,
+  form: FormValues,
+  origin: ModalOrigin,
+  messageBlock: string,
+): StartGroupRequest {
+  // The thread's channel is the one picked; a modal opened before the picker existed has none, and
+  // its thread goes where its command was typed (signed). Either way the service checks it with Slack.
+  const channelId = form.shows(GROUP_MODAL_BLOCKS.channel)
+    ? form.conversation(GROUP_MODAL_BLOCKS.channel)
+    : origin.channelId;
+  const one = form.selected(GROUP_MODAL_BLOCKS.contact);
+  return {
+    viewId,
+    // A modal from before kinds has no selector: it is a group's.
+    kind: parseKind(form.selected(GROUP_MODAL_BLOCKS.kind) ?? undefined),
+    userId,
+    channelId,
+    lineId: form.selected(GROUP_MODAL_BLOCKS.line),
+    contactIds: [...form.checked(GROUP_MODAL_BLOCKS.contacts), ...(one ? [one] : [])],
+    typedNumbers: form.text(GROUP_MODAL_BLOCKS.numbers),
+    name: form.optionalText(GROUP_MODAL_BLOCKS.name),
+    text: form.textIn(messageBlock, GROUP_MODAL_BLOCKS.message),
+  };
+}
+
+/**
+ * The service's field errors on the view's blocks. Slack refuses errors on blocks the view does not
+ * have, so such an error moves to the message.
+ */
+export function errorsByBlock(
+  errors: Partial<Record<StartGroupField, string>>,
+  form: FormValues,
+  messageBlock: string,
+): Record<string, string> {
+  const byBlock: Record<string, string> = {};
+  for (const [name, message] of Object.entries(errors) as [StartGroupField, string][]) {
+    // A one-to-one form picks its contact in a single select.
+    const wanted =
+      name === "contacts" && form.shows(GROUP_MODAL_BLOCKS.contact)
+        ? GROUP_MODAL_BLOCKS.contact
+        : GROUP_MODAL_BLOCKS[name];
+    const block = name !== "message" && form.shows(wanted) ? wanted : messageBlock;
+    byBlock[block] = byBlock[block] ? `${byBlock[block]} ${message}` : message;
+  }
+  return byBlock;
+}
+
 /** Slack shows its own error after 3 s without an answer; this leaves room for the round trip. */
 const ANSWER_WITHIN_MS = 2_500;
+
+type StartResult = Awaited<ReturnType<GroupStartService["request"]>>;
+
+/**
+ * The request's result, or "slow" when it is not done in time to answer Slack. A slow database
+ * must not leave the member with Slack's generic error: the request goes on, and the form sent
+ * again is recognised by its view id.
+ */
+async function resultInTime(
+  request: Promise<StartResult>,
+  logger: AllMiddlewareArgs["logger"],
+): Promise<StartResult | "slow"> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<"slow">((resolve) => {
+    timer = setTimeout(() => resolve("slow"), ANSWER_WITHIN_MS);
+  });
+  try {
+    const result = await Promise.race([request, slow]);
+    if (result === "slow") {
+      request.catch((error: unknown) => logger.error("group start request failed after its answer", error));
+      logger.warn("group start request still running when Slack had to be answered");
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The group modal's submission: read, checked against where the modal was opened, and handed to
  * the service. Always answered within Slack's 3 s, with inline errors rather than exceptions.
  */
-export function register(app: App, groups: GroupStartService, signingSecret: string): void {
-  app.view(GROUP_MODAL_CALLBACK, async ({ ack, body, logger }) => {
+export function onGroupStart(groups: GroupStartService, signingSecret: string) {
+  return async ({ ack, body, logger }: SlackViewMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     // The message input's block id changes when its text is replaced (see messageBlockId).
     let messageBlock: string = GROUP_MODAL_BLOCKS.message;
     const refuse = (message: string) =>
@@ -73,68 +147,24 @@ export function register(app: App, groups: GroupStartService, signingSecret: str
       await refuse(NOT_THIS_MODAL);
       return;
     }
-    const field = (block: string) => view.state.values[block]?.[block + INPUT_ACTION];
-    // The thread's channel is the one picked; a modal opened before the picker existed has none, and
-    // its thread goes where its command was typed (signed). Either way the service checks it with Slack.
-    const hasPicker = view.blocks.some((b) => b.block_id === GROUP_MODAL_BLOCKS.channel);
-    const channelId = hasPicker
-      ? (field(GROUP_MODAL_BLOCKS.channel)?.selected_conversation ?? null)
-      : origin.channelId;
-    let result: Awaited<ReturnType<GroupStartService["request"]>> | "slow";
-    let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<"slow">((resolve) => {
-      timer = setTimeout(() => resolve("slow"), ANSWER_WITHIN_MS);
-    });
-    // A modal from before kinds has no selector: it is a group's.
-    const kind = parseKind(field(GROUP_MODAL_BLOCKS.kind)?.selected_option?.value);
-    const one = field(GROUP_MODAL_BLOCKS.contact)?.selected_option?.value;
-    const request = groups.request({
-      viewId: view.id,
-      kind,
-      userId: user.id,
-      channelId,
-      lineId: field(GROUP_MODAL_BLOCKS.line)?.selected_option?.value ?? null,
-      contactIds: [
-        ...(field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
-        ...(one ? [one] : []),
-      ],
-      typedNumbers: field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
-      name: field(GROUP_MODAL_BLOCKS.name)?.value ?? null,
-      text: view.state.values[messageBlock]?.[GROUP_MODAL_BLOCKS.message + INPUT_ACTION]?.value ?? "",
-    });
+    const form = groupModalForm(view);
+    let result: StartResult | "slow";
     try {
-      // A slow database must not leave the member with Slack's generic error: answer in time, and
-      // let the request finish; sent again, the form is recognised by its view id.
-      result = await Promise.race([request, slow]);
+      result = await resultInTime(
+        groups.request(startRequest(view.id, user.id, form, origin, messageBlock)),
+        logger,
+      );
     } catch (error) {
       logger.error("group start request failed", error);
       await refuse(FAILED);
       return;
-    } finally {
-      clearTimeout(timer);
     }
-    if (result === "slow") {
-      request.catch((error: unknown) => logger.error("group start request failed after its answer", error));
-      logger.warn("group start request still running when Slack had to be answered");
-      await refuse(SLOW);
-      return;
-    }
-    if (result.ok) {
-      await ack();
-      return;
-    }
-    // Slack refuses errors on blocks the view does not have, so such an error moves to the message.
-    const present = new Set(view.blocks.map((b) => b.block_id));
-    const errors: Record<string, string> = {};
-    for (const [name, message] of Object.entries(result.errors) as [StartGroupField, string][]) {
-      // A one-to-one form picks its contact in a single select.
-      const wanted =
-        name === "contacts" && present.has(GROUP_MODAL_BLOCKS.contact)
-          ? GROUP_MODAL_BLOCKS.contact
-          : GROUP_MODAL_BLOCKS[name];
-      const block = name !== "message" && present.has(wanted) ? wanted : messageBlock;
-      errors[block] = errors[block] ? `${errors[block]} ${message}` : message;
-    }
-    await ack({ response_action: "errors", errors });
-  });
+    if (result === "slow") await refuse(SLOW);
+    else if (result.ok) await ack();
+    else await ack({ response_action: "errors", errors: errorsByBlock(result.errors, form, messageBlock) });
+  };
+}
+
+export function register(app: App, groups: GroupStartService, signingSecret: string): void {
+  app.view(GROUP_MODAL_CALLBACK, onGroupStart(groups, signingSecret));
 }
