@@ -1,9 +1,18 @@
 import { ErrorCode, type WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Logger } from "../logger";
-import { type SlackFile, SlackRateLimited, SlackRefused, type ThreadPublisher } from "../services/ports";
+import {
+  type PictureUpload,
+  type SlackFile,
+  SlackRateLimited,
+  SlackRefused,
+  type ThreadEntryView,
+  type ThreadPublisher,
+  type ThreadRootView,
+  type UploadedFile,
+} from "../services/ports";
 import { createSlackFileFetcher, slackFileOrigins } from "./fileDownload";
-import { escapeMrkdwn } from "./views/text";
+import { escapeMrkdwn, type SlackText } from "./views/text";
 import { threadEntryMessage } from "./views/threadEntry";
 import { threadRootBlocks, threadRootText } from "./views/threadRoot";
 
@@ -94,177 +103,234 @@ function slackPublisher(
     fetch: fetchFile,
   });
   return {
-    async postRoot(channel, root, conversationId) {
-      const result = await client.chat.postMessage({
-        channel,
-        text: threadRootText(root),
-        blocks: threadRootBlocks(root),
-        unfurl_links: false,
-        metadata: { event_type: ROOT_EVENT, event_payload: { conversation_id: conversationId } },
-      });
-      if (!result.ts) throw new Error("chat.postMessage returned no ts");
-      return result.ts;
-    },
-
-    async updateRoot(channel, ts, root) {
-      await client.chat.update({ channel, ts, text: threadRootText(root), blocks: threadRootBlocks(root) });
-    },
-
-    async postEntry(channel, threadTs, entry, entryId) {
-      const message = threadEntryMessage(entry);
-      const result = await client.chat.postMessage({
-        channel,
-        thread_ts: threadTs,
-        metadata: { event_type: ENTRY_EVENT, event_payload: { entry_id: entryId } },
-        text: message.text,
-        ...(message.blocks ? { blocks: message.blocks } : {}),
-        ...(message.username ? { username: message.username } : {}),
-        ...(message.icon_emoji ? { icon_emoji: message.icon_emoji } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      if (!result.ts) throw new Error("chat.postMessage returned no ts");
-      return result.ts;
-    },
-
-    async findEntryPosts(channel, threadTs) {
-      const found = new Map<string, string>();
-      let cursor: string | undefined;
-      for (let page = 0; page < 50; page++) {
-        const result = await client.conversations
-          .replies({
-            channel,
-            ts: threadTs,
-            include_all_metadata: true,
-            limit: 200,
-            ...(cursor ? { cursor } : {}),
-          })
-          .catch((error: unknown) => {
-            // A thread whose root is gone holds no posts of ours to adopt.
-            if (slackErrorCode(error) === "thread_not_found") return null;
-            throw error;
-          });
-        if (!result) break;
-        for (const message of result.messages ?? []) {
-          const parsed = postedEntrySchema.safeParse(message);
-          if (parsed.success && parsed.data.metadata.event_type === ENTRY_EVENT)
-            found.set(parsed.data.metadata.event_payload.entry_id, parsed.data.ts);
-        }
-        cursor = result.response_metadata?.next_cursor || undefined;
-        if (!result.has_more || !cursor) break;
-      }
-      return found;
-    },
-
-    async findRootPost(channel, conversationId) {
-      let cursor: string | undefined;
-      // Newest first: a root whose post was in doubt was made moments before, among the latest.
-      for (let page = 0; page < 5; page++) {
-        const result = await client.conversations.history({
-          channel,
-          include_all_metadata: true,
-          limit: 200,
-          ...(cursor ? { cursor } : {}),
-        });
-        for (const message of result.messages ?? []) {
-          const parsed = postedRootSchema.safeParse(message);
-          if (
-            parsed.success &&
-            parsed.data.metadata.event_type === ROOT_EVENT &&
-            parsed.data.metadata.event_payload.conversation_id === conversationId
-          )
-            return parsed.data.ts;
-        }
-        cursor = result.response_metadata?.next_cursor || undefined;
-        if (!result.has_more || !cursor) break;
-      }
-      return null;
-    },
-
-    async uploadFiles(channel, threadTs, files, comment) {
-      await client.filesUploadV2({
-        channel_id: channel,
-        thread_ts: threadTs,
-        initial_comment: escapeMrkdwn(comment),
-        file_uploads: files.map((f) => ({ file: f.bytes, filename: f.filename })),
-      });
-    },
-
-    async uploadPictures(pictures) {
-      if (pictures.length === 0) return [];
-      // No channel: files.completeUploadExternal then shares them nowhere, and a post shows them.
-      const result = await client.filesUploadV2({
-        file_uploads: pictures.map((p) => ({
-          file: p.file.bytes,
-          filename: p.file.filename,
-          alt_text: p.altText,
-        })),
-      });
-      const ids = completedUploadsSchema.parse(result).files.flatMap((c) => c.files.map((f) => f.id));
-      if (ids.length !== pictures.length)
-        throw new Error(`files.completeUploadExternal returned ${ids.length} of ${pictures.length} files`);
-      // Slack completes an upload asynchronously, and refuses an image block naming a file it has not
-      // finished (invalid_blocks): wait, boundedly, until files.info gives each file its type. Past
-      // the bound the post is tried all the same; if Slack refuses it, the job tries again later.
-      for (const id of ids) {
-        for (const pause of PROCESSING_PAUSES_MS) {
-          const info = fileInfoSchema.safeParse(await client.files.info({ file: id }).catch(() => null));
-          if (info.success && info.data.file.mimetype) break;
-          await new Promise((resolve) => setTimeout(resolve, pause));
-        }
-      }
-      return ids;
-    },
-
-    async postNotice(channel, text) {
-      const result = await client.chat.postMessage({ channel, text: text.markup });
-      if (!result.ts) throw new Error("chat.postMessage returned no ts");
-      return result.ts;
-    },
-
-    async updateNotice(channel, ts, text) {
-      await client.chat.update({ channel, ts, text: text.markup });
-    },
-
-    async notifyUser(channel, user, message, threadTs) {
-      const text = message.markup;
-      try {
-        await client.chat.postEphemeral({
-          channel,
-          user,
-          text,
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-        });
-      } catch (error) {
-        // The app may not be in that channel (a DM, say): fall back to a direct message.
-        logger.debug({ err: error }, "ephemeral failed; sending a DM instead");
-        await client.chat.postMessage({ channel: user, text });
-      }
-    },
-
-    async directMessage(user, message) {
-      await client.chat.postMessage({ channel: user, text: message.markup, unfurl_links: false });
-    },
-
-    async permalink(channel, ts) {
-      try {
-        const result = await client.chat.getPermalink({ channel, message_ts: ts });
-        return result.permalink ?? null;
-      } catch {
-        return null;
-      }
-    },
-
-    async react(channel, ts, emoji) {
-      try {
-        await client.reactions.add({ channel, timestamp: ts, name: emoji });
-      } catch (error) {
-        if (!String(error).includes("already_reacted")) throw error;
-      }
-    },
-
+    postRoot: (channel, root, conversationId) => postRoot(client, channel, root, conversationId),
+    updateRoot: (channel, ts, root) => updateRoot(client, channel, ts, root),
+    postEntry: (channel, threadTs, entry, entryId) => postEntry(client, channel, threadTs, entry, entryId),
+    findEntryPosts: (channel, threadTs) => findEntryPosts(client, channel, threadTs),
+    findRootPost: (channel, conversationId) => findRootPost(client, channel, conversationId),
+    uploadFiles: (channel, threadTs, uploads, comment) =>
+      uploadFiles(client, channel, threadTs, uploads, comment),
+    uploadPictures: (pictures) => uploadPictures(client, pictures),
+    postNotice: (channel, text) => postNotice(client, channel, text),
+    updateNotice: (channel, ts, text) => updateNotice(client, channel, ts, text),
+    notifyUser: (channel, user, text, threadTs) => notifyUser(client, logger, channel, user, text, threadTs),
+    directMessage: (user, text) => directMessage(client, user, text),
+    permalink: (channel, ts) => permalink(client, channel, ts),
+    react: (channel, ts, emoji) => react(client, channel, ts, emoji),
     isSlackFileUrl: (url) => files.allows(url),
-
     downloadFile: (file: SlackFile, maxBytes: number) => files.download(file.url, maxBytes),
   };
+}
+
+/** A posted message's ts; Slack answers every post with one. */
+function postedTs(result: { ts?: string | undefined }): string {
+  if (!result.ts) throw new Error("chat.postMessage returned no ts");
+  return result.ts;
+}
+
+async function postRoot(
+  client: WebClient,
+  channel: string,
+  root: ThreadRootView,
+  conversationId: string,
+): Promise<string> {
+  const result = await client.chat.postMessage({
+    channel,
+    text: threadRootText(root),
+    blocks: threadRootBlocks(root),
+    unfurl_links: false,
+    metadata: { event_type: ROOT_EVENT, event_payload: { conversation_id: conversationId } },
+  });
+  return postedTs(result);
+}
+
+async function updateRoot(
+  client: WebClient,
+  channel: string,
+  ts: string,
+  root: ThreadRootView,
+): Promise<void> {
+  await client.chat.update({ channel, ts, text: threadRootText(root), blocks: threadRootBlocks(root) });
+}
+
+async function postEntry(
+  client: WebClient,
+  channel: string,
+  threadTs: string,
+  entry: ThreadEntryView,
+  entryId: string,
+): Promise<string> {
+  const message = threadEntryMessage(entry);
+  const result = await client.chat.postMessage({
+    channel,
+    thread_ts: threadTs,
+    metadata: { event_type: ENTRY_EVENT, event_payload: { entry_id: entryId } },
+    text: message.text,
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    ...(message.username ? { username: message.username } : {}),
+    ...(message.icon_emoji ? { icon_emoji: message.icon_emoji } : {}),
+    unfurl_links: false,
+    unfurl_media: false,
+  });
+  return postedTs(result);
+}
+
+async function findEntryPosts(
+  client: WebClient,
+  channel: string,
+  threadTs: string,
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const result = await client.conversations
+      .replies({
+        channel,
+        ts: threadTs,
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      })
+      .catch((error: unknown) => {
+        // A thread whose root is gone holds no posts of ours to adopt.
+        if (slackErrorCode(error) === "thread_not_found") return null;
+        throw error;
+      });
+    if (!result) break;
+    for (const message of result.messages ?? []) {
+      const parsed = postedEntrySchema.safeParse(message);
+      if (parsed.success && parsed.data.metadata.event_type === ENTRY_EVENT)
+        found.set(parsed.data.metadata.event_payload.entry_id, parsed.data.ts);
+    }
+    cursor = result.response_metadata?.next_cursor || undefined;
+    if (!result.has_more || !cursor) break;
+  }
+  return found;
+}
+
+async function findRootPost(
+  client: WebClient,
+  channel: string,
+  conversationId: string,
+): Promise<string | null> {
+  let cursor: string | undefined;
+  // Newest first: a root whose post was in doubt was made moments before, among the latest.
+  for (let page = 0; page < 5; page++) {
+    const result = await client.conversations.history({
+      channel,
+      include_all_metadata: true,
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const message of result.messages ?? []) {
+      const parsed = postedRootSchema.safeParse(message);
+      if (
+        parsed.success &&
+        parsed.data.metadata.event_type === ROOT_EVENT &&
+        parsed.data.metadata.event_payload.conversation_id === conversationId
+      )
+        return parsed.data.ts;
+    }
+    cursor = result.response_metadata?.next_cursor || undefined;
+    if (!result.has_more || !cursor) break;
+  }
+  return null;
+}
+
+async function uploadFiles(
+  client: WebClient,
+  channel: string,
+  threadTs: string,
+  files: UploadedFile[],
+  comment: string,
+): Promise<void> {
+  await client.filesUploadV2({
+    channel_id: channel,
+    thread_ts: threadTs,
+    initial_comment: escapeMrkdwn(comment),
+    file_uploads: files.map((f) => ({ file: f.bytes, filename: f.filename })),
+  });
+}
+
+async function uploadPictures(client: WebClient, pictures: PictureUpload[]): Promise<string[]> {
+  if (pictures.length === 0) return [];
+  // No channel: files.completeUploadExternal then shares them nowhere, and a post shows them.
+  const result = await client.filesUploadV2({
+    file_uploads: pictures.map((p) => ({
+      file: p.file.bytes,
+      filename: p.file.filename,
+      alt_text: p.altText,
+    })),
+  });
+  const ids = completedUploadsSchema.parse(result).files.flatMap((c) => c.files.map((f) => f.id));
+  if (ids.length !== pictures.length)
+    throw new Error(`files.completeUploadExternal returned ${ids.length} of ${pictures.length} files`);
+  for (const id of ids) await untilProcessed(client, id);
+  return ids;
+}
+
+/**
+ * Slack completes an upload asynchronously, and refuses an image block naming a file it has not
+ * finished (invalid_blocks): wait, boundedly, until files.info gives the file its type. Past the
+ * bound the post is tried all the same; if Slack refuses it, the job tries again later.
+ */
+async function untilProcessed(client: WebClient, fileId: string): Promise<void> {
+  for (const pause of PROCESSING_PAUSES_MS) {
+    const info = fileInfoSchema.safeParse(await client.files.info({ file: fileId }).catch(() => null));
+    if (info.success && info.data.file.mimetype) return;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+async function postNotice(client: WebClient, channel: string, text: SlackText): Promise<string> {
+  const result = await client.chat.postMessage({ channel, text: text.markup });
+  return postedTs(result);
+}
+
+async function updateNotice(client: WebClient, channel: string, ts: string, text: SlackText): Promise<void> {
+  await client.chat.update({ channel, ts, text: text.markup });
+}
+
+async function notifyUser(
+  client: WebClient,
+  logger: Logger,
+  channel: string,
+  user: string,
+  message: SlackText,
+  threadTs?: string,
+): Promise<void> {
+  const text = message.markup;
+  try {
+    await client.chat.postEphemeral({
+      channel,
+      user,
+      text,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+  } catch (error) {
+    // The app may not be in that channel (a DM, say): fall back to a direct message.
+    logger.debug({ err: error }, "ephemeral failed; sending a DM instead");
+    await client.chat.postMessage({ channel: user, text });
+  }
+}
+
+async function directMessage(client: WebClient, user: string, message: SlackText): Promise<void> {
+  await client.chat.postMessage({ channel: user, text: message.markup, unfurl_links: false });
+}
+
+async function permalink(client: WebClient, channel: string, ts: string): Promise<string | null> {
+  try {
+    const result = await client.chat.getPermalink({ channel, message_ts: ts });
+    return result.permalink ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function react(client: WebClient, channel: string, ts: string, emoji: string): Promise<void> {
+  try {
+    await client.reactions.add({ channel, timestamp: ts, name: emoji });
+  } catch (error) {
+    if (!String(error).includes("already_reacted")) throw error;
+  }
 }
