@@ -1,10 +1,11 @@
 import type { App } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { complianceModalView } from "../../views/complianceModal";
 import { COMPLIANCE_ACTIONS, HOME_ACTIONS, LINE_MENU_OPS } from "../../views/homeIds";
 import { lineModalView } from "../../views/lineModal";
 import { mrkdwn } from "../../views/text";
-import { onAdminAction, openModal } from "../homeAction";
+import { type HomeAction, onAdminAction, openModal } from "../homeAction";
 import type { HomeDeps } from "../homeDeps";
 import { notice } from "../homeNotice";
 import { complianceInput } from "../views/homeCompliance";
@@ -17,13 +18,25 @@ const menuValue = z
     return { op, id };
   });
 
+type Handler = (action: HomeAction, client: WebClient) => Promise<void>;
+
 /** Lines in the Home tab: add, the per-line menu, and the compliance modal's buttons. */
 export function register(app: App, deps: HomeDeps): void {
-  onAdminAction(app, deps, HOME_ACTIONS.lineAdd, async (action, client) => {
-    await openModal(client, deps, action, lineModalView({ home: action.home }));
-  });
+  onAdminAction(app, deps, HOME_ACTIONS.lineAdd, addLine(deps));
+  onAdminAction(app, deps, HOME_ACTIONS.lineMenu, lineMenu(deps));
+  onAdminAction(app, deps, COMPLIANCE_ACTIONS.preview, previewCompliance(deps));
+  onAdminAction(app, deps, COMPLIANCE_ACTIONS.reset, resetCompliance(deps));
+}
 
-  onAdminAction(app, deps, HOME_ACTIONS.lineMenu, async (action, client) => {
+export function addLine(deps: HomeDeps): Handler {
+  return async (action, client) => {
+    await openModal(client, deps, action, lineModalView({ home: action.home }));
+  };
+}
+
+/** A line's menu: edit, compliance messages, its opt-outs, deactivate or activate. */
+export function lineMenu(deps: HomeDeps): Handler {
+  return async (action, client) => {
     const parsed = menuValue.safeParse(action.action.selected_option?.value);
     if (!parsed.success) return;
     const { op, id } = parsed.data;
@@ -46,28 +59,38 @@ export function register(app: App, deps: HomeDeps): void {
         await deps.home.publish(userId, { ...home, tab: "optouts", page: 0, lineId: line.id });
         return;
       case "deactivate":
-      case "activate": {
-        const updated = await deps.lines.setActive(line.id, op === "activate");
-        const name = line.name;
-        await deps.home.publish(
-          userId,
-          home,
-          updated
-            ? notice(
-                "ok",
-                op === "activate"
-                  ? mrkdwn`*${name}* is active again and offered in the group modal${line.groupEnabled ? "" : " once group texts are enabled"}.`
-                  : mrkdwn`*${name}* is deactivated: it is no longer offered, and replies in its threads are not texted. Reactivate it from its menu.`,
-              )
-            : notice("error", mrkdwn`That line no longer exists.`),
-        );
+      case "activate":
+        await setActive(deps, action, line, op === "activate");
         return;
-      }
     }
-  });
+  };
+}
 
-  // In the compliance modal: recount lengths and segments of what was typed.
-  onAdminAction(app, deps, COMPLIANCE_ACTIONS.preview, async (action, client) => {
+async function setActive(
+  deps: HomeDeps,
+  { userId, home }: HomeAction,
+  line: { id: string; name: string; groupEnabled: boolean },
+  active: boolean,
+): Promise<void> {
+  const updated = await deps.lines.setActive(line.id, active);
+  const name = line.name;
+  await deps.home.publish(
+    userId,
+    home,
+    updated
+      ? notice(
+          "ok",
+          active
+            ? mrkdwn`*${name}* is active again and offered in the group modal${line.groupEnabled ? "" : " once group texts are enabled"}.`
+            : mrkdwn`*${name}* is deactivated: it is no longer offered, and replies in its threads are not texted. Reactivate it from its menu.`,
+        )
+      : notice("error", mrkdwn`That line no longer exists.`),
+  );
+}
+
+/** In the compliance modal: recount lengths and segments of what was typed. */
+export function previewCompliance(deps: HomeDeps): Handler {
+  return async (action, client) => {
     const view = action.view;
     const lineId = view?.metadata?.id;
     if (!view || !lineId) return;
@@ -91,9 +114,12 @@ export function register(app: App, deps: HomeDeps): void {
         // The modal changed meanwhile (another preview, a reset): that newer view stays.
         if ((error as { data?: { error?: string } }).data?.error !== "hash_conflict") throw error;
       });
-  });
+  };
+}
 
-  onAdminAction(app, deps, COMPLIANCE_ACTIONS.reset, async (action, client) => {
+/** In the compliance modal: back to the default messages, at once. */
+export function resetCompliance(deps: HomeDeps): Handler {
+  return async (action, client) => {
     const view = action.view;
     const lineId = view?.metadata?.id;
     if (!view || !lineId) return;
@@ -111,5 +137,5 @@ export function register(app: App, deps: HomeDeps): void {
       }),
     });
     await deps.home.publish(action.userId, action.home);
-  });
+  };
 }
