@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
-import type { KnownBlock } from "@slack/types";
+import type { KnownBlock, ModalView } from "@slack/types";
 import { z } from "zod";
-import { type ConversationKind, parseKind } from "../../../domain/conversationKind";
+import { parseKind } from "../../../domain/conversationKind";
 import { countRecipients, modalEstimate } from "../../../domain/modalEstimate";
 import { withPlainPunctuation } from "../../../domain/segments";
 import type { GroupStartService } from "../../../services/groupStart";
@@ -15,6 +15,7 @@ import {
   messageBlockVersion,
   PLAIN_PUNCTUATION_ACTION,
 } from "../../views/groupModal";
+import { FormValues } from "../formValues";
 
 const plainText = z.object({
   type: z.literal("plain_text"),
@@ -116,6 +117,17 @@ const DISPATCHING = new RegExp(
 
 const KIND_ACTION = GROUP_MODAL_BLOCKS.kind + INPUT_ACTION;
 
+type ActionArgs = { ack: () => Promise<void>; body: unknown; client: App["client"]; logger: App["logger"] };
+type ActionListener = (args: ActionArgs) => Promise<void>;
+/** What an action changes: the estimate, the message's punctuation, or the kind of text started. */
+type Redraw = "estimate" | "plain" | "kind";
+
+interface EstimateContext {
+  signingSecret: string;
+  groups: GroupStartService;
+  latest: LatestUpdates;
+}
+
 /**
  * The group modal's live estimate: as contacts are picked, numbers typed or the message written,
  * the cost is shown as it will be billed and the characters that force UCS-2 are named; "Use plain
@@ -123,99 +135,126 @@ const KIND_ACTION = GROUP_MODAL_BLOCKS.kind + INPUT_ACTION;
  * right after, with its hash, so an update based on an older state than Slack's is refused.
  */
 export function register(app: App, signingSecret: string, groups: GroupStartService): void {
-  const latest = new LatestUpdates();
-  const update = async (
-    args: { ack: () => Promise<void>; body: unknown; client: App["client"]; logger: App["logger"] },
-    plain: boolean,
-    switchTo?: (chosen: string | undefined) => ConversationKind,
-  ) => {
-    await args.ack();
-    const parsed = modalAction.safeParse(args.body);
-    // Other modals may have inputs of the same action ids: those are not this listener's.
-    if (!parsed.success) return;
-    const { user, view, actions } = parsed.data;
-    const actionTs = Math.max(...actions.map((a) => Number(a.action_ts)));
-    if (!verifyModalOrigin(signingSecret, view.private_metadata, user.id)) {
-      args.logger.warn("group modal action from a member the modal was not opened for");
-      return;
-    }
-    if (!latest.begin(view.id, actionTs)) return;
-    const values = view.state.values;
-    const field = (block: string) => values[block]?.[block + INPUT_ACTION];
-    const message = currentMessage(values);
-    const typed = message.text;
-    let next: ReturnType<typeof groupModalWithEstimate>;
-    if (switchTo) {
-      // Another kind: the modal is drawn anew for it (its lines, its fields), keeping the channel
-      // picked and the message typed so far (rendered under a new block id so Slack shows it).
-      const kind = switchTo(actions[0]?.selected_option?.value);
-      const origin = verifyModalOrigin(signingSecret, view.private_metadata, user.id);
-      let choices: Awaited<ReturnType<GroupStartService["modalChoices"]>>;
-      try {
-        choices = await groups.modalChoices(kind);
-      } catch (error) {
-        args.logger.warn(`group modal not redrawn for its kind: ${String(error)}`);
-        return;
-      }
-      next = groupModalView({
-        kind,
-        privateMetadata: view.private_metadata,
-        ...choices,
-        defaultChannel: field(GROUP_MODAL_BLOCKS.channel)?.selected_conversation ?? origin?.channelId ?? null,
-        initialText: typed,
-        messageVersion: message.version + 1,
-      });
-    } else {
-      const kind = parseKind(field(GROUP_MODAL_BLOCKS.kind)?.selected_option?.value);
-      const one = field(GROUP_MODAL_BLOCKS.contact)?.selected_option?.value;
-      const recipients = countRecipients(
-        [
-          ...(field(GROUP_MODAL_BLOCKS.contacts)?.selected_options ?? []).map((o) => o.value),
-          ...(one ? [one] : []),
-        ],
-        field(GROUP_MODAL_BLOCKS.numbers)?.value ?? "",
-        kind,
-      );
-      const text = plain ? withPlainPunctuation(typed) : typed;
-      next = groupModalWithEstimate(
-        {
-          callbackId: view.callback_id,
-          privateMetadata: view.private_metadata,
-          title: view.title,
-          submit: view.submit ?? undefined,
-          close: view.close ?? undefined,
-          // Slack's own rendering of the blocks this app sent; sent back as they are.
-          blocks: view.blocks as unknown as KnownBlock[],
-        },
-        modalEstimate(recipients, text, kind),
-        plain && text !== typed ? text : undefined,
-      );
-    }
-    // Not awaited: the app answers Slack only once its listeners finish (processBeforeResponse), and
-    // the member's keystrokes should not wait on this round trip to Slack.
-    const send = async (hash: string, retry: boolean): Promise<void> => {
-      try {
-        const result = await args.client.views.update({ view_id: view.id, hash, view: next });
-        latest.updated(view.id, actionTs, result.view?.hash);
-      } catch (error) {
-        const code = (error as { data?: { error?: string } }).data?.error;
-        const newer = code === "hash_conflict" && retry ? latest.retryHash(view.id, actionTs, hash) : null;
-        if (newer) return send(newer, false);
-        // Otherwise a newer action brings the modal up to date.
-        if (code !== "hash_conflict")
-          args.logger.warn(`group modal estimate not shown: ${String(code ?? error)}`);
-      }
-    };
-    void send(view.hash, true);
-  };
-  app.action({ type: "block_actions", action_id: DISPATCHING }, ({ ack, body, client, logger }) =>
-    update({ ack, body, client, logger }, false),
+  const listeners = groupModalListeners(signingSecret, groups);
+  app.action({ type: "block_actions", action_id: DISPATCHING }, listeners.onInput);
+  app.action({ type: "block_actions", action_id: PLAIN_PUNCTUATION_ACTION }, listeners.onPlainPunctuation);
+  app.action({ type: "block_actions", action_id: KIND_ACTION }, listeners.onKind);
+}
+
+/** The modal's action listeners, sharing what they remember of each modal's latest update. */
+export function groupModalListeners(
+  signingSecret: string,
+  groups: GroupStartService,
+): { onInput: ActionListener; onPlainPunctuation: ActionListener; onKind: ActionListener } {
+  const context: EstimateContext = { signingSecret, groups, latest: new LatestUpdates() };
+  const redraw = (how: Redraw) => (args: ActionArgs) => redrawModal(args, how, context);
+  return { onInput: redraw("estimate"), onPlainPunctuation: redraw("plain"), onKind: redraw("kind") };
+}
+
+async function redrawModal(args: ActionArgs, how: Redraw, context: EstimateContext): Promise<void> {
+  await args.ack();
+  const parsed = modalAction.safeParse(args.body);
+  // Other modals may have inputs of the same action ids: those are not this listener's.
+  if (!parsed.success) return;
+  const action = parsed.data;
+  const { user, view, actions } = action;
+  const actionTs = Math.max(...actions.map((a) => Number(a.action_ts)));
+  if (!verifyModalOrigin(context.signingSecret, view.private_metadata, user.id)) {
+    args.logger.warn("group modal action from a member the modal was not opened for");
+    return;
+  }
+  if (!context.latest.begin(view.id, actionTs)) return;
+  const next =
+    how === "kind"
+      ? await redrawnForKind(action, context, args.logger)
+      : withFreshEstimate(view, how === "plain");
+  if (!next) return;
+  // Not awaited: the app answers Slack only once its listeners finish (processBeforeResponse), and
+  // the member's keystrokes should not wait on this round trip to Slack.
+  void sendUpdate(args, context.latest, { viewId: view.id, actionTs, next }, view.hash, true);
+}
+
+function modalForm(view: ModalAction["view"]): FormValues {
+  return new FormValues(view.state.values, [], (field) => field + INPUT_ACTION);
+}
+
+/**
+ * Another kind: the modal is drawn anew for it (its lines, its fields), keeping the channel picked
+ * and the message typed so far (rendered under a new block id so Slack shows it).
+ */
+async function redrawnForKind(
+  { user, view, actions }: ModalAction,
+  { signingSecret, groups }: EstimateContext,
+  logger: ActionArgs["logger"],
+): Promise<ModalView | null> {
+  const kind = parseKind(actions[0]?.selected_option?.value);
+  const origin = verifyModalOrigin(signingSecret, view.private_metadata, user.id);
+  let choices: Awaited<ReturnType<GroupStartService["modalChoices"]>>;
+  try {
+    choices = await groups.modalChoices(kind);
+  } catch (error) {
+    logger.warn(`group modal not redrawn for its kind: ${String(error)}`);
+    return null;
+  }
+  const message = currentMessage(view.state.values);
+  return groupModalView({
+    kind,
+    privateMetadata: view.private_metadata,
+    ...choices,
+    defaultChannel: modalForm(view).conversation(GROUP_MODAL_BLOCKS.channel) ?? origin?.channelId ?? null,
+    initialText: message.text,
+    messageVersion: message.version + 1,
+  });
+}
+
+/** The modal as shown, with the estimate for what is in it now; `plain` first swaps the punctuation. */
+function withFreshEstimate(view: ModalAction["view"], plain: boolean): ModalView {
+  const form = modalForm(view);
+  const kind = parseKind(form.selected(GROUP_MODAL_BLOCKS.kind) ?? undefined);
+  const one = form.selected(GROUP_MODAL_BLOCKS.contact);
+  const recipients = countRecipients(
+    [...form.checked(GROUP_MODAL_BLOCKS.contacts), ...(one ? [one] : [])],
+    form.text(GROUP_MODAL_BLOCKS.numbers),
+    kind,
   );
-  app.action(
-    { type: "block_actions", action_id: PLAIN_PUNCTUATION_ACTION },
-    ({ ack, body, client, logger }) => update({ ack, body, client, logger }, true),
+  const typed = currentMessage(view.state.values).text;
+  const text = plain ? withPlainPunctuation(typed) : typed;
+  return groupModalWithEstimate(
+    {
+      callbackId: view.callback_id,
+      privateMetadata: view.private_metadata,
+      title: view.title,
+      submit: view.submit ?? undefined,
+      close: view.close ?? undefined,
+      // Slack's own rendering of the blocks this app sent; sent back as they are.
+      blocks: view.blocks as unknown as KnownBlock[],
+    },
+    modalEstimate(recipients, text, kind),
+    plain && text !== typed ? text : undefined,
   );
-  app.action({ type: "block_actions", action_id: KIND_ACTION }, ({ ack, body, client, logger }) =>
-    update({ ack, body, client, logger }, false, parseKind),
-  );
+}
+
+/**
+ * views.update with the hash the action saw; on a hash conflict the newest action retries once
+ * with the hash this process last set (see LatestUpdates).
+ */
+async function sendUpdate(
+  args: ActionArgs,
+  latest: LatestUpdates,
+  update: { viewId: string; actionTs: number; next: ModalView },
+  hash: string,
+  retry: boolean,
+): Promise<void> {
+  const { viewId, actionTs, next } = update;
+  try {
+    const result = await args.client.views.update({ view_id: viewId, hash, view: next });
+    latest.updated(viewId, actionTs, result.view?.hash);
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    const newer = code === "hash_conflict" && retry ? latest.retryHash(viewId, actionTs, hash) : null;
+    if (newer) return sendUpdate(args, latest, update, newer, false);
+    // Otherwise a newer action brings the modal up to date.
+    if (code !== "hash_conflict")
+      args.logger.warn(`group modal estimate not shown: ${String(code ?? error)}`);
+  }
 }
