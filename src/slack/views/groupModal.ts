@@ -5,7 +5,7 @@ import { MAX_GROUP_CONTACTS, MAX_GROUP_NAME_LENGTH } from "../../domain/particip
 import { formatPhone } from "../../domain/phone";
 import { MAX_TEXT_LENGTH } from "../../domain/segments";
 import type { ContactChoice, LineChoice } from "../../services/groupChoices";
-import { button, context, section } from "./kit";
+import { button, context, inputBlock, placeholder, plain, section } from "./kit";
 import { clip, mrkdwn, SlackText } from "./text";
 
 export const GROUP_MODAL_CALLBACK = "group_start";
@@ -56,7 +56,7 @@ const KIND_TITLES: Record<ConversationKind, string> = {
 };
 
 function kindOption(kind: ConversationKind): PlainTextOption {
-  return { text: { type: "plain_text", text: KIND_LABELS[kind] }, value: kind };
+  return { text: plain(KIND_LABELS[kind]), value: kind };
 }
 
 /** At the top: what to start. Choosing another kind sends an action that redraws the modal for it. */
@@ -84,156 +84,141 @@ const MAX_OPTIONS = 100;
  */
 function channelBlock(defaultChannel: string | null): KnownBlock {
   const usable = defaultChannel && /^[CG]/.test(defaultChannel) ? defaultChannel : null;
-  return {
-    type: "input",
-    block_id: GROUP_MODAL_BLOCKS.channel,
-    label: { type: "plain_text", text: "Post the thread in" },
-    hint: {
-      type: "plain_text",
-      text: "Replies from the group appear in this channel's thread. The app must be in a private channel.",
-    },
-    element: {
+  return inputBlock(
+    GROUP_MODAL_BLOCKS.channel,
+    "Post the thread in",
+    {
       type: "conversations_select",
       action_id: GROUP_MODAL_BLOCKS.channel + INPUT_ACTION,
       filter: { include: ["public", "private"], exclude_bot_users: true },
-      placeholder: { type: "plain_text", text: "Choose a channel" },
+      placeholder: placeholder("Choose a channel"),
       ...(usable ? { initial_conversation: usable, default_to_current_conversation: true } : {}),
     },
-  };
+    { hint: "Replies from the group appear in this channel's thread. The app must be in a private channel." },
+  );
+}
+
+/** The line texts come from; without one, a note on how to get one. */
+function lineBlock(lines: GroupModalInput["lines"], groupLinesOnly: boolean): KnownBlock {
+  if (lines.length === 0)
+    return section(
+      groupLinesOnly
+        ? mrkdwn`:warning: *No group-enabled line is configured.* An admin can add one in the app's Home tab.`
+        : mrkdwn`:warning: *No active line is configured.* An admin can add one in the app's Home tab.`,
+    );
+  const action_id = GROUP_MODAL_BLOCKS.line + INPUT_ACTION;
+  const options = lineOptions(lines.slice(0, MAX_OPTIONS));
+  // Past Slack's 100 options a static select would hide lines: they are searched as typed instead.
+  const element: InputBlock["element"] =
+    lines.length > MAX_OPTIONS
+      ? {
+          type: "external_select",
+          action_id,
+          min_query_length: 0,
+          placeholder: placeholder("Search lines by name or number"),
+        }
+      : {
+          type: "static_select",
+          action_id,
+          options,
+          ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
+          placeholder: placeholder("Choose the number texts come from"),
+        };
+  return inputBlock(GROUP_MODAL_BLOCKS.line, "Outbound line", element);
+}
+
+/**
+ * The saved contacts, searched as the member types: one for a one-to-one text, several otherwise.
+ * Each change sends an action, so the cost shown counts the contacts picked so far.
+ */
+function savedContactsBlock(kind: ConversationKind, maxContacts: number): KnownBlock {
+  const one = kind === "one";
+  const block = one ? GROUP_MODAL_BLOCKS.contact : GROUP_MODAL_BLOCKS.contacts;
+  // min_query_length 0: the most recent contacts are listed as soon as the menu opens.
+  const element: InputBlock["element"] = one
+    ? {
+        type: "external_select",
+        action_id: block + INPUT_ACTION,
+        min_query_length: 0,
+        placeholder: placeholder("Search contacts"),
+      }
+    : {
+        type: "multi_external_select",
+        action_id: block + INPUT_ACTION,
+        max_selected_items: maxContacts,
+        min_query_length: 0,
+        placeholder: placeholder(`Search up to ${maxContacts} contacts`),
+      };
+  return inputBlock(block, one ? "Saved contact" : "Saved contacts", element, {
+    optional: true,
+    dispatchAction: true,
+    hint: "Type a name or part of a number to search every saved contact.",
+  });
+}
+
+const NUMBERS_HINTS: Record<ConversationKind, (maxContacts: number) => string> = {
+  group: () =>
+    `One per line or comma-separated, e.g. (212) 555-0143. Up to ${MAX_GROUP_CONTACTS} contacts in all.`,
+  one: () =>
+    "e.g. (212) 555-0143. A contact who already has a conversation on this line continues in its thread.",
+  many: (maxContacts) =>
+    `One per line or comma-separated. Up to ${maxContacts} contacts in all; each gets the text on their own, and those who opted out are skipped.`,
+};
+
+/** New numbers, typed; each keystroke sends an action, so the cost follows them. */
+function numbersBlock(kind: ConversationKind, hasContacts: boolean): KnownBlock {
+  const rules = KIND_RULES[kind];
+  const one = kind === "one";
+  const label = one ? (hasContacts ? "Or a new mobile number" : "Mobile number") : "New mobile numbers";
+  return inputBlock(
+    GROUP_MODAL_BLOCKS.numbers,
+    label,
+    {
+      type: "plain_text_input",
+      action_id: GROUP_MODAL_BLOCKS.numbers + INPUT_ACTION,
+      multiline: !one,
+      dispatch_action_config: { trigger_actions_on: ["on_character_entered"] },
+      max_length: rules.maxTypedLength,
+      placeholder: placeholder(one ? "(212) 555-0143" : "(212) 555-0143, +1 646 555 0199"),
+    },
+    { optional: hasContacts, dispatchAction: true, hint: NUMBERS_HINTS[kind](rules.maxContacts) },
+  );
+}
+
+function groupNameBlock(): KnownBlock {
+  return inputBlock(
+    GROUP_MODAL_BLOCKS.name,
+    "Group name",
+    {
+      type: "plain_text_input",
+      action_id: GROUP_MODAL_BLOCKS.name + INPUT_ACTION,
+      max_length: MAX_GROUP_NAME_LENGTH,
+      placeholder: placeholder("e.g. Saturday crew"),
+    },
+    { optional: true },
+  );
 }
 
 export function groupModalView(input: GroupModalInput): ModalView {
   const kind = input.kind ?? "group";
   const rules = KIND_RULES[kind];
-  const blocks: KnownBlock[] = [kindBlock(kind), channelBlock(input.defaultChannel ?? null)];
-  if (input.lines.length === 0) {
-    blocks.push({
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: rules.groupLinesOnly
-          ? ":warning: *No group-enabled line is configured.* An admin can add one in the app's Home tab."
-          : ":warning: *No active line is configured.* An admin can add one in the app's Home tab.",
-      },
-    });
-  } else {
-    const options = lineOptions(input.lines.slice(0, MAX_OPTIONS));
-    // Past Slack's 100 options a static select would hide lines: they are searched as typed instead.
-    const searched = input.lines.length > MAX_OPTIONS;
-    blocks.push({
-      type: "input",
-      block_id: GROUP_MODAL_BLOCKS.line,
-      label: { type: "plain_text", text: "Outbound line" },
-      element: searched
-        ? {
-            type: "external_select",
-            action_id: GROUP_MODAL_BLOCKS.line + INPUT_ACTION,
-            min_query_length: 0,
-            placeholder: { type: "plain_text", text: "Search lines by name or number" },
-          }
-        : {
-            type: "static_select",
-            action_id: GROUP_MODAL_BLOCKS.line + INPUT_ACTION,
-            options,
-            ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
-            placeholder: { type: "plain_text", text: "Choose the number texts come from" },
-          },
-    });
-  }
-  if (input.hasContacts && kind === "one") {
-    blocks.push({
-      type: "input",
-      block_id: GROUP_MODAL_BLOCKS.contact,
-      optional: true,
-      dispatch_action: true,
-      label: { type: "plain_text", text: "Saved contact" },
-      hint: { type: "plain_text", text: "Type a name or part of a number to search every saved contact." },
-      element: {
-        type: "external_select",
-        action_id: GROUP_MODAL_BLOCKS.contact + INPUT_ACTION,
-        min_query_length: 0,
-        placeholder: { type: "plain_text", text: "Search contacts" },
-      },
-    });
-  } else if (input.hasContacts) {
-    blocks.push({
-      type: "input",
-      block_id: GROUP_MODAL_BLOCKS.contacts,
-      optional: true,
-      // Each change sends an action, so the cost shown counts the contacts picked so far.
-      dispatch_action: true,
-      label: { type: "plain_text", text: "Saved contacts" },
-      hint: { type: "plain_text", text: "Type a name or part of a number to search every saved contact." },
-      element: {
-        type: "multi_external_select",
-        action_id: GROUP_MODAL_BLOCKS.contacts + INPUT_ACTION,
-        max_selected_items: rules.maxContacts,
-        // 0: the most recent contacts are listed as soon as the menu opens.
-        min_query_length: 0,
-        placeholder: { type: "plain_text", text: `Search up to ${rules.maxContacts} contacts` },
-      },
-    });
-  }
-  blocks.push({
-    type: "input",
-    block_id: GROUP_MODAL_BLOCKS.numbers,
-    optional: input.hasContacts,
-    label: {
-      type: "plain_text",
-      text:
-        kind === "one"
-          ? input.hasContacts
-            ? "Or a new mobile number"
-            : "Mobile number"
-          : "New mobile numbers",
-    },
-    hint: {
-      type: "plain_text",
-      text:
-        kind === "one"
-          ? "e.g. (212) 555-0143. A contact who already has a conversation on this line continues in its thread."
-          : kind === "many"
-            ? `One per line or comma-separated. Up to ${rules.maxContacts} contacts in all; each gets the text on their own, and those who opted out are skipped.`
-            : `One per line or comma-separated, e.g. (212) 555-0143. Up to ${MAX_GROUP_CONTACTS} contacts in all.`,
-    },
-    dispatch_action: true,
-    element: {
-      type: "plain_text_input",
-      action_id: GROUP_MODAL_BLOCKS.numbers + INPUT_ACTION,
-      multiline: kind !== "one",
-      dispatch_action_config: { trigger_actions_on: ["on_character_entered"] },
-      max_length: rules.maxTypedLength,
-      placeholder: {
-        type: "plain_text",
-        text: kind === "one" ? "(212) 555-0143" : "(212) 555-0143, +1 646 555 0199",
-      },
-    },
-  });
-  if (kind === "group") {
-    blocks.push({
-      type: "input",
-      block_id: GROUP_MODAL_BLOCKS.name,
-      optional: true,
-      label: { type: "plain_text", text: "Group name" },
-      element: {
-        type: "plain_text_input",
-        action_id: GROUP_MODAL_BLOCKS.name + INPUT_ACTION,
-        max_length: MAX_GROUP_NAME_LENGTH,
-        placeholder: { type: "plain_text", text: "e.g. Saturday crew" },
-      },
-    });
-  }
-  blocks.push(
+  const blocks: KnownBlock[] = [
+    kindBlock(kind),
+    channelBlock(input.defaultChannel ?? null),
+    lineBlock(input.lines, rules.groupLinesOnly),
+    ...(input.hasContacts ? [savedContactsBlock(kind, rules.maxContacts)] : []),
+    numbersBlock(kind, input.hasContacts),
+    ...(kind === "group" ? [groupNameBlock()] : []),
     messageBlock(input.messageVersion ?? 0, input.initialText),
     ...estimateBlocks(modalEstimate(0, input.initialText ?? "", kind)),
-  );
+  ];
   return {
     type: "modal",
     callback_id: GROUP_MODAL_CALLBACK,
     private_metadata: input.privateMetadata,
-    title: { type: "plain_text", text: KIND_TITLES[kind] },
-    submit: { type: "plain_text", text: kind === "many" ? "Send to each" : "Send" },
-    close: { type: "plain_text", text: "Cancel" },
+    title: plain(KIND_TITLES[kind], 24),
+    submit: plain(kind === "many" ? "Send to each" : "Send", 24),
+    close: plain("Cancel", 24),
     blocks,
   };
 }
@@ -264,13 +249,11 @@ export function messageBlockVersion(blockId: string): number | null {
 
 function messageBlock(version: number, initialText?: string): InputBlock {
   const initial = initialText?.slice(0, MAX_TEXT_LENGTH);
-  return {
-    type: "input",
-    block_id: messageBlockId(version),
-    label: { type: "plain_text", text: "Message" },
-    // Typing sends actions (Slack spaces them out), so the cost below follows the text.
-    dispatch_action: true,
-    element: {
+  // Typing sends actions (Slack spaces them out), so the cost below follows the text.
+  return inputBlock(
+    messageBlockId(version),
+    "Message",
+    {
       type: "plain_text_input",
       action_id: GROUP_MODAL_BLOCKS.message + INPUT_ACTION,
       multiline: true,
@@ -278,7 +261,8 @@ function messageBlock(version: number, initialText?: string): InputBlock {
       dispatch_action_config: { trigger_actions_on: ["on_character_entered"] },
       ...(initial ? { initial_value: initial } : {}),
     },
-  };
+    { dispatchAction: true },
+  );
 }
 
 /** How many UCS-2 characters are named one by one; the rest are counted. */
@@ -395,13 +379,13 @@ export function contactOptions(choices: readonly ContactChoice[]): PlainTextOpti
   return choices.slice(0, MAX_OPTIONS).map((c) => {
     const tail = `${formatPhone(c.number)}${c.optedOut ? " (opted out)" : ""}`;
     const name = c.name ? `${clip(c.name, Math.max(1, OPTION_TEXT - tail.length - 3))} · ` : "";
-    return { text: { type: "plain_text", text: clip(name + tail, OPTION_TEXT) }, value: c.id };
+    return { text: plain(name + tail, OPTION_TEXT), value: c.id };
   });
 }
 
 export function lineOptions(lines: readonly LineChoice[]): PlainTextOption[] {
   return lines.slice(0, MAX_OPTIONS).map((line) => ({
-    text: { type: "plain_text", text: clip(`${line.name} · ${formatPhone(line.number)}`, OPTION_TEXT) },
+    text: plain(`${line.name} · ${formatPhone(line.number)}`, OPTION_TEXT),
     value: line.id,
   }));
 }

@@ -1,10 +1,44 @@
-import type { Button, ContextBlock, KnownBlock, PlainTextElement, SectionBlock } from "@slack/types";
+import type {
+  Button,
+  ContextBlock,
+  InputBlock,
+  KnownBlock,
+  PlainTextElement,
+  SectionBlock,
+} from "@slack/types";
 import { clip, mrkdwn, SlackText } from "./text";
 
 /** Small Block Kit helpers that keep every text within Slack's limits. */
 
 export function plain(text: string, max = 75): PlainTextElement {
   return { type: "plain_text", text: clip(text || " ", max), emoji: true };
+}
+
+/** Slack's limits on an input block's label and hint, and on an element's placeholder. */
+const LABEL_MAX = 2000;
+const HINT_MAX = 2000;
+export const PLACEHOLDER_MAX = 150;
+
+/** An input block: its label, its one element, and the hint under it (all plain text). */
+export function inputBlock(
+  blockId: string,
+  label: string,
+  element: InputBlock["element"],
+  more: { hint?: string; optional?: boolean; dispatchAction?: boolean } = {},
+): InputBlock {
+  return {
+    type: "input",
+    block_id: blockId,
+    label: plain(label, LABEL_MAX),
+    ...(more.hint ? { hint: plain(more.hint, HINT_MAX) } : {}),
+    ...(more.optional !== undefined ? { optional: more.optional } : {}),
+    ...(more.dispatchAction ? { dispatch_action: true } : {}),
+    element,
+  };
+}
+
+export function placeholder(text: string): PlainTextElement {
+  return plain(text, PLACEHOLDER_MAX);
 }
 
 /** Every mrkdwn field takes SlackText: outside values reach it only escaped (see `mrkdwn`). */
