@@ -4,7 +4,7 @@ import { MAX_LINE_NAME } from "../../services/lines";
 import { encodeFormMetadata, fieldBlockId, versionTag } from "./form";
 import { MODALS } from "./homeIds";
 import type { HomeState } from "./homeState";
-import { context, type Notice, noticeBlock, plain, section } from "./kit";
+import { context, inputBlock, type Notice, noticeBlock, placeholder, plain, section } from "./kit";
 import { mrkdwn } from "./text";
 
 export const LINE_FIELDS = {
@@ -37,84 +37,89 @@ const GROUP_OPTION = {
   value: "group",
 };
 
+type EditedLine = NonNullable<LineModalInput["line"]>;
+
+function numberInput(blockId: string): KnownBlock {
+  return inputBlock(
+    blockId,
+    "Bandwidth number",
+    {
+      type: "plain_text_input",
+      action_id: LINE_FIELDS.number,
+      max_length: 30,
+      placeholder: placeholder("+1 919 555 0100"),
+    },
+    {
+      hint: "The number as Bandwidth shows it, e.g. +1 919 555 0100. It must be assigned to this app's messaging application.",
+    },
+  );
+}
+
+function nameInput(blockId: string, line: EditedLine | undefined): KnownBlock {
+  return inputBlock(
+    blockId,
+    "Name",
+    {
+      type: "plain_text_input",
+      action_id: LINE_FIELDS.name,
+      max_length: MAX_LINE_NAME,
+      ...(line ? { initial_value: line.name } : {}),
+      placeholder: placeholder("e.g. Sales"),
+    },
+    { hint: "Shown to teammates in the modal and the threads, and to contacts in compliance replies." },
+  );
+}
+
+function optionsInput(blockId: string, line: EditedLine | undefined): KnownBlock {
+  return inputBlock(
+    blockId,
+    "Group texts",
+    {
+      type: "checkboxes",
+      action_id: LINE_FIELDS.options,
+      options: [GROUP_OPTION],
+      ...(line?.groupEnabled ? { initial_options: [GROUP_OPTION] } : {}),
+    },
+    { optional: true },
+  );
+}
+
+function channelInput(blockId: string, line: EditedLine | undefined): KnownBlock {
+  return inputBlock(
+    blockId,
+    "Default channel",
+    {
+      type: "conversations_select",
+      action_id: LINE_FIELDS.channel,
+      placeholder: placeholder("Choose a channel"),
+      filter: {
+        include: ["public", "private"],
+        exclude_bot_users: true,
+        exclude_external_shared_channels: true,
+      },
+      ...(line?.defaultChannel ? { initial_conversation: line.defaultChannel } : {}),
+    },
+    {
+      optional: true,
+      hint: "Where a group that contacts start themselves opens its thread. Empty: the app's default channel.",
+    },
+  );
+}
+
 export function lineModalView(input: LineModalInput): View {
   const { line } = input;
   const version = line ? versionTag(line.updatedAt) : null;
   const id = (field: string) => fieldBlockId(field, version);
-  const blocks: KnownBlock[] = [];
-  if (input.notice) blocks.push(noticeBlock(input.notice));
-  if (line) {
-    blocks.push(section(mrkdwn`*Number:* ${formatPhone(line.number)} (${line.number})`));
-  } else {
-    blocks.push({
-      type: "input",
-      block_id: id(LINE_FIELDS.number),
-      label: plain("Bandwidth number"),
-      hint: plain(
-        "The number as Bandwidth shows it, e.g. +1 919 555 0100. It must be assigned to this app's messaging application.",
-        150,
-      ),
-      element: {
-        type: "plain_text_input",
-        action_id: LINE_FIELDS.number,
-        max_length: 30,
-        placeholder: plain("+1 919 555 0100", 150),
-      },
-    });
-  }
-  blocks.push(
-    {
-      type: "input",
-      block_id: id(LINE_FIELDS.name),
-      label: plain("Name"),
-      hint: plain(
-        "Shown to teammates in the modal and the threads, and to contacts in compliance replies.",
-        150,
-      ),
-      element: {
-        type: "plain_text_input",
-        action_id: LINE_FIELDS.name,
-        max_length: MAX_LINE_NAME,
-        ...(line ? { initial_value: line.name } : {}),
-        placeholder: plain("e.g. Sales", 150),
-      },
-    },
-    {
-      type: "input",
-      block_id: id(LINE_FIELDS.options),
-      optional: true,
-      label: plain("Group texts"),
-      element: {
-        type: "checkboxes",
-        action_id: LINE_FIELDS.options,
-        options: [GROUP_OPTION],
-        ...(line?.groupEnabled ? { initial_options: [GROUP_OPTION] } : {}),
-      },
-    },
-    {
-      type: "input",
-      block_id: id(LINE_FIELDS.channel),
-      optional: true,
-      label: plain("Default channel"),
-      hint: plain(
-        "Where a group that contacts start themselves opens its thread. Empty: the app's default channel.",
-        150,
-      ),
-      element: {
-        type: "conversations_select",
-        action_id: LINE_FIELDS.channel,
-        placeholder: plain("Choose a channel", 150),
-        filter: {
-          include: ["public", "private"],
-          exclude_bot_users: true,
-          exclude_external_shared_channels: true,
-        },
-        ...(line?.defaultChannel ? { initial_conversation: line.defaultChannel } : {}),
-      },
-    },
-  );
-  if (line)
-    blocks.push(context(mrkdwn`To stop using this line, deactivate it from its menu in the Home tab.`));
+  const blocks: KnownBlock[] = [
+    ...(input.notice ? [noticeBlock(input.notice)] : []),
+    line
+      ? section(mrkdwn`*Number:* ${formatPhone(line.number)} (${line.number})`)
+      : numberInput(id(LINE_FIELDS.number)),
+    nameInput(id(LINE_FIELDS.name), line),
+    optionsInput(id(LINE_FIELDS.options), line),
+    channelInput(id(LINE_FIELDS.channel), line),
+    ...(line ? [context(mrkdwn`To stop using this line, deactivate it from its menu in the Home tab.`)] : []),
+  ];
   return {
     type: "modal",
     callback_id: MODALS.line,
