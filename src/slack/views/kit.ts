@@ -17,7 +17,7 @@ export function plain(text: string, max = 75): PlainTextElement {
 /** Slack's limits on an input block's label and hint, and on an element's placeholder. */
 const LABEL_MAX = 2000;
 const HINT_MAX = 2000;
-export const PLACEHOLDER_MAX = 150;
+const PLACEHOLDER_MAX = 150;
 
 /** An input block: its label, its one element, and the hint under it (all plain text). */
 export function inputBlock(
