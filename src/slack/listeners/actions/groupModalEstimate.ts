@@ -15,7 +15,7 @@ import {
   messageBlockVersion,
   PLAIN_PUNCTUATION_ACTION,
 } from "../../views/groupModal";
-import { FormValues } from "../formValues";
+import { groupModalForm } from "../groupModalForm";
 
 const plainText = z.object({
   type: z.literal("plain_text"),
@@ -174,10 +174,6 @@ async function redrawModal(args: ActionArgs, how: Redraw, context: EstimateConte
   void sendUpdate(args, context.latest, { viewId: view.id, actionTs, next }, view.hash, true);
 }
 
-function modalForm(view: ModalAction["view"]): FormValues {
-  return new FormValues(view.state.values, [], (field) => field + INPUT_ACTION);
-}
-
 /**
  * Another kind: the modal is drawn anew for it (its lines, its fields), keeping the channel picked
  * and the message typed so far (rendered under a new block id so Slack shows it).
@@ -201,7 +197,8 @@ async function redrawnForKind(
     kind,
     privateMetadata: view.private_metadata,
     ...choices,
-    defaultChannel: modalForm(view).conversation(GROUP_MODAL_BLOCKS.channel) ?? origin?.channelId ?? null,
+    defaultChannel:
+      groupModalForm(view).conversation(GROUP_MODAL_BLOCKS.channel) ?? origin?.channelId ?? null,
     initialText: message.text,
     messageVersion: message.version + 1,
   });
@@ -209,7 +206,7 @@ async function redrawnForKind(
 
 /** The modal as shown, with the estimate for what is in it now; `plain` first swaps the punctuation. */
 function withFreshEstimate(view: ModalAction["view"], plain: boolean): ModalView {
-  const form = modalForm(view);
+  const form = groupModalForm(view);
   const kind = parseKind(form.selected(GROUP_MODAL_BLOCKS.kind) ?? undefined);
   const one = form.selected(GROUP_MODAL_BLOCKS.contact);
   const recipients = countRecipients(

@@ -3,13 +3,9 @@ import { z } from "zod";
 import { parseKind } from "../../../domain/conversationKind";
 import type { GroupStartService, StartGroupField, StartGroupRequest } from "../../../services/groupStart";
 import { type ModalOrigin, slackUserId, verifyModalOrigin } from "../../modalOrigin";
-import {
-  GROUP_MODAL_BLOCKS,
-  GROUP_MODAL_CALLBACK,
-  INPUT_ACTION,
-  messageBlockVersion,
-} from "../../views/groupModal";
-import { FormValues, viewBlocksSchema, viewStateSchema } from "../formValues";
+import { GROUP_MODAL_BLOCKS, GROUP_MODAL_CALLBACK, messageBlockVersion } from "../../views/groupModal";
+import { type FormValues, viewBlocksSchema, viewStateSchema } from "../formValues";
+import { groupModalForm } from "../groupModalForm";
 
 const submission = z.object({
   user: z.object({ id: slackUserId }),
@@ -36,11 +32,6 @@ function latestMessageBlock(blockIds: string[]): string | null {
     if (version !== null && (!latest || version > latest.version)) latest = { id, version };
   }
   return latest?.id ?? null;
-}
-
-/** The group modal's fields, by block id; every input's action id is its block id and INPUT_ACTION. */
-export function groupModalForm(view: z.infer<typeof submission>["view"]): FormValues {
-  return new FormValues(view.state.values, view.blocks, (field) => field + INPUT_ACTION);
 }
 
 /** What the member asked for, read from the form; `messageBlock` is where the message was typed. */
