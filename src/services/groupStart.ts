@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Db, isUniqueViolation, type Line } from "../db/client";
+import { type Db, isUniqueViolation, type Line, type Tx } from "../db/client";
 import type { Locks } from "../db/locks";
 import {
   type ConversationKind,
@@ -120,6 +120,91 @@ function channelProblem(check: ChannelCheck | { kind: "not-yours"; name: string 
 /** Problems with typed numbers named in one error at most; the rest are counted. */
 const MAX_NAMED_PROBLEMS = 3;
 
+type FormErrors = Partial<Record<StartGroupField, string>>;
+
+/** The errors of values no modal of ours sends (forged ids, oversized fields); null when none. */
+function valueErrors(input: StartGroupRequest): FormErrors | null {
+  const values = submittedValues.safeParse(input);
+  if (values.success) return null;
+  const errors: FormErrors = {};
+  for (const issue of values.error.issues) {
+    const [field, message] = VALUE_ERRORS[issue.path[0] as keyof typeof VALUE_ERRORS];
+    errors[field] = message;
+  }
+  return errors;
+}
+
+/** What is wrong with a picked channel id on its face, before Slack is asked; null when nothing. */
+function pickedChannelProblem(channel: string): string | null {
+  if (THREAD_CHANNEL.test(channel)) return null;
+  return /^D/.test(channel)
+    ? "A thread cannot open in a direct message. Pick a channel."
+    : "Pick a channel from the list.";
+}
+
+function messageProblem(text: string): string | null {
+  if (!text) return "Write the message to send.";
+  if (text.length > MAX_TEXT_LENGTH) return `Messages can be at most ${MAX_TEXT_LENGTH} characters.`;
+  return null;
+}
+
+/**
+ * The typed numbers added to the picked contacts' ones (`picked`), in order and once each, with the
+ * entries that are not usable and the numbers already there.
+ */
+function readTypedNumbers(
+  typedNumbers: string,
+  lineNumber: string | null,
+  picked: string[],
+): { numbers: string[]; problems: string[]; duplicates: string[] } {
+  const numbers = [...picked];
+  const problems: string[] = [];
+  const duplicates: string[] = [];
+  for (const raw of splitPhoneList(typedNumbers)) {
+    const result = normalizePhone(raw);
+    if (!result.ok) {
+      problems.push(result.reason);
+      continue;
+    }
+    if (lineNumber && result.e164 === lineNumber) {
+      problems.push(`${formatPhone(result.e164)} is the line's own number.`);
+      continue;
+    }
+    if (numbers.includes(result.e164)) duplicates.push(formatPhone(result.e164));
+    else numbers.push(result.e164);
+  }
+  return { numbers, problems, duplicates };
+}
+
+/** One sentence per problem, so that several read apart: "“12” is not a valid phone number. …" */
+function typedNumberProblems(
+  problems: string[],
+  duplicates: string[],
+  kind: ConversationKind,
+): string | null {
+  const sentences = problems.slice(0, MAX_NAMED_PROBLEMS).map(sentence);
+  const unnamed = problems.length - MAX_NAMED_PROBLEMS;
+  if (unnamed > 0)
+    sentences.push(`${unnamed} more ${unnamed === 1 ? "entry is" : "entries are"} not usable either.`);
+  if (duplicates.length)
+    sentences.push(
+      `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already ${kind === "group" ? "in the group" : "picked"}.`,
+    );
+  return sentences.length ? sentences.join(" ") : null;
+}
+
+function recipientCountProblem(kind: ConversationKind, count: number): string | null {
+  const rules = KIND_RULES[kind];
+  if (count === 0)
+    return kind === "one" ? "Pick a contact or type a mobile number." : "Add at least one mobile contact.";
+  if (count <= rules.maxContacts) return null;
+  return {
+    group: `A group text can include at most ${rules.maxContacts} contacts. This one has ${count}.`,
+    one: `A one-to-one text goes to one contact. This one has ${count}; choose “Many contacts” to text each of them.`,
+    many: `One send can go to at most ${rules.maxContacts} contacts. This one has ${count}.`,
+  }[kind];
+}
+
 /** A reason as a sentence of its own: capitalised, ending with a full stop. */
 function sentence(text: string): string {
   const trimmed = text.trim();
@@ -211,155 +296,163 @@ export class GroupStartService {
 
   /** Validates a modal submission; when valid, records it and queues the text(s). Sends nothing itself. */
   async request(input: StartGroupRequest): Promise<StartGroupResult> {
-    const { db } = this.deps;
     const kind = input.kind ?? "group";
     const rules = KIND_RULES[kind];
     const submission = { kind: "view_submission", id: input.viewId, userId: input.userId } as const;
     // A replay of a submission that took effect is answered as that one was, and changes nothing.
     if (await this.receipts.seen(submission)) return { ok: true, groupStartId: null };
-    const values = submittedValues.safeParse(input);
-    if (!values.success) {
-      const errors: Partial<Record<StartGroupField, string>> = {};
-      for (const issue of values.error.issues) {
-        const [field, message] = VALUE_ERRORS[issue.path[0] as keyof typeof VALUE_ERRORS];
-        errors[field] = message;
-      }
-      return { ok: false, errors };
-    }
-    const errors: Partial<Record<StartGroupField, string>> = {};
+    const invalid = valueErrors(input);
+    if (invalid) return { ok: false, errors: invalid };
+    const errors: FormErrors = {};
     if (input.typedNumbers.length > rules.maxTypedLength)
       errors.numbers = `Type at most ${rules.maxTypedLength} characters here.`;
     // Asked of Slack while the database is read: the member is waiting on the modal.
     const channel = input.channelId;
-    let channelCheck: ReturnType<GroupStartService["checkChannel"]> | null = null;
-    if (!channel) errors.channel = "Pick the channel where the thread will be posted.";
-    else if (!THREAD_CHANNEL.test(channel))
-      errors.channel = /^D/.test(channel)
-        ? "A thread cannot open in a direct message. Pick a channel."
-        : "Pick a channel from the list.";
-    else channelCheck = this.checkChannel(channel, input.userId);
+    const channelProblemNow = channel
+      ? pickedChannelProblem(channel)
+      : "Pick the channel where the thread will be posted.";
+    if (channelProblemNow) errors.channel = channelProblemNow;
+    const channelCheck = channel && !channelProblemNow ? this.checkChannel(channel, input.userId) : null;
     const text = input.text.trim();
-    if (!text) errors.message = "Write the message to send.";
-    else if (text.length > MAX_TEXT_LENGTH)
-      errors.message = `Messages can be at most ${MAX_TEXT_LENGTH} characters.`;
+    const textProblem = messageProblem(text);
+    if (textProblem) errors.message = textProblem;
 
-    const usable = { active: true, ...(rules.groupLinesOnly ? { groupEnabled: true } : {}) };
-    const line = input.lineId ? await db.line.findFirst({ where: { id: input.lineId, ...usable } }) : null;
-    if (!line) {
-      const any = await db.line.count({ where: usable });
-      if (any === 0) {
-        errors.message ??= rules.groupLinesOnly
-          ? "No group-enabled line is configured. An admin can add one in the app's Home tab."
-          : "No active line is configured. An admin can add one in the app's Home tab.";
-      } else {
-        errors.line = rules.groupLinesOnly
-          ? "Choose an active, group-enabled line."
-          : "Choose an active line.";
-      }
-    }
-
-    const saved = input.contactIds.length
-      ? await db.contact.findMany({ where: { id: { in: input.contactIds } } })
-      : [];
-    const numbers = saved.map((c) => c.number);
-    const typedProblems: string[] = [];
-    const duplicates: string[] = [];
-    for (const raw of splitPhoneList(input.typedNumbers)) {
-      const result = normalizePhone(raw);
-      if (!result.ok) {
-        typedProblems.push(result.reason);
-        continue;
-      }
-      if (line && result.e164 === line.number) {
-        typedProblems.push(`${formatPhone(result.e164)} is the line's own number.`);
-        continue;
-      }
-      if (numbers.includes(result.e164)) duplicates.push(formatPhone(result.e164));
-      else numbers.push(result.e164);
-    }
-    if (line && saved.some((c) => c.number === line.number)) {
-      errors.contacts = `${formatPhone(line.number)} is the line's own number.`;
-    }
-    // One sentence per problem, so that several read apart: "“12” is not a valid phone number. …"
-    const numberProblems = typedProblems.slice(0, MAX_NAMED_PROBLEMS).map(sentence);
-    const unnamed = typedProblems.length - MAX_NAMED_PROBLEMS;
-    if (unnamed > 0)
-      numberProblems.push(`${unnamed} more ${unnamed === 1 ? "entry is" : "entries are"} not usable either.`);
-    if (duplicates.length)
-      numberProblems.push(
-        `${listNames(duplicates)} ${duplicates.length === 1 ? "is" : "are"} already ${kind === "group" ? "in the group" : "picked"}.`,
-      );
-    if (numberProblems.length) errors.numbers ??= numberProblems.join(" ");
-
+    const line = await this.usableLine(input.lineId, rules, errors);
+    const { saved, numbers } = await this.recipientNumbers(input, kind, line, errors);
     if (!errors.numbers && !errors.contacts) {
-      if (numbers.length === 0)
-        errors.numbers =
-          kind === "one" ? "Pick a contact or type a mobile number." : "Add at least one mobile contact.";
-      else if (numbers.length > rules.maxContacts) {
-        errors.numbers = {
-          group: `A group text can include at most ${rules.maxContacts} contacts. This one has ${numbers.length}.`,
-          one: `A one-to-one text goes to one contact. This one has ${numbers.length}; choose “Many contacts” to text each of them.`,
-          many: `One send can go to at most ${rules.maxContacts} contacts. This one has ${numbers.length}.`,
-        }[kind];
-      }
+      const countProblem = recipientCountProblem(kind, numbers.length);
+      if (countProblem) errors.numbers = countProblem;
     }
-
-    let skipped: string[] = [];
-    if (line && numbers.length) {
-      const optedOut = await db.consent.findMany({
-        where: { lineId: line.id, number: { in: numbers }, status: "OPTED_OUT" },
-      });
-      if (optedOut.length && rules.optedOut === "skip") {
-        skipped = optedOut.map((o) => o.number);
-        if (skipped.length === numbers.length)
-          errors.numbers ??= `Every one of these contacts opted out of texts from ${line.name}: nothing would be sent.`;
-      } else if (optedOut.length) {
-        const contacts = await db.contact.findMany({
-          where: { number: { in: optedOut.map((o) => o.number) } },
-        });
-        const names = optedOut.map((o) => {
-          const c = contacts.find((x) => x.number === o.number);
-          return contactLabel(c?.name, o.number);
-        });
-        const field: StartGroupField = saved.some((c) => optedOut.some((o) => o.number === c.number))
-          ? "contacts"
-          : "numbers";
-        errors[field] ??= `${listNames(names)} opted out of texts from ${line.name} and cannot be included.`;
-      }
-    }
+    const skipped = line && numbers.length ? await this.optedOut(line, kind, numbers, saved, errors) : [];
 
     const checked = channelCheck ? await channelCheck : null;
     const problem = checked ? channelProblem(checked) : null;
     if (problem) errors.channel = problem;
     if (Object.keys(errors).length > 0 || !line || !channel) return { ok: false, errors };
-    if (checked?.kind === "joinable") {
-      // Only now, with the form valid: a form sent back with errors joins nothing.
-      const joined = await this.deps.channels.join(channel);
-      if (joined !== "joined") {
-        errors.channel =
-          joined === "slow"
-            ? "Slack did not answer in time while the app joined that channel. Nothing was sent. Send the form again."
-            : `${APP_NAME} could not join #${checked.name}. Invite it there first, or pick another channel.`;
-        return { ok: false, errors };
-      }
-    }
+    // Only now, with the form valid: a form sent back with errors joins nothing.
+    const joinProblem = checked?.kind === "joinable" ? await this.joinChannel(channel, checked.name) : null;
+    if (joinProblem) return { ok: false, errors: { channel: joinProblem } };
     if (kind === "many") {
       const sendTo = numbers.filter((n) => !skipped.includes(n));
       return this.requestMany(submission, { line, channel, text, sendTo, skipped });
     }
+    return this.requestOne(submission, { kind, line, channel, text, numbers, name: input.name });
+  }
 
-    const groupStart = await db.$transaction(async (tx) => {
+  /** The picked line when it is usable for this kind; otherwise null, with the error that says why. */
+  private async usableLine(
+    lineId: string | null,
+    rules: (typeof KIND_RULES)[ConversationKind],
+    errors: FormErrors,
+  ): Promise<Line | null> {
+    const { db } = this.deps;
+    const usable = { active: true, ...(rules.groupLinesOnly ? { groupEnabled: true } : {}) };
+    const line = lineId ? await db.line.findFirst({ where: { id: lineId, ...usable } }) : null;
+    if (line) return line;
+    const any = await db.line.count({ where: usable });
+    if (any === 0) {
+      errors.message ??= rules.groupLinesOnly
+        ? "No group-enabled line is configured. An admin can add one in the app's Home tab."
+        : "No active line is configured. An admin can add one in the app's Home tab.";
+    } else {
+      errors.line = rules.groupLinesOnly ? "Choose an active, group-enabled line." : "Choose an active line.";
+    }
+    return null;
+  }
+
+  /** The picked contacts' numbers, then the typed ones; the problems with either go to `errors`. */
+  private async recipientNumbers(
+    input: StartGroupRequest,
+    kind: ConversationKind,
+    line: Line | null,
+    errors: FormErrors,
+  ): Promise<{ saved: { number: string }[]; numbers: string[] }> {
+    const saved = input.contactIds.length
+      ? await this.deps.db.contact.findMany({ where: { id: { in: input.contactIds } } })
+      : [];
+    const typed = readTypedNumbers(
+      input.typedNumbers,
+      line?.number ?? null,
+      saved.map((c) => c.number),
+    );
+    if (line && saved.some((c) => c.number === line.number)) {
+      errors.contacts = `${formatPhone(line.number)} is the line's own number.`;
+    }
+    const problems = typedNumberProblems(typed.problems, typed.duplicates, kind);
+    if (problems) errors.numbers ??= problems;
+    return { saved, numbers: typed.numbers };
+  }
+
+  /**
+   * The numbers opted out of `line`: skipped for a multi-recipient send (an error when that is all of
+   * them), an error naming them otherwise.
+   */
+  private async optedOut(
+    line: Line,
+    kind: ConversationKind,
+    numbers: string[],
+    saved: { number: string }[],
+    errors: FormErrors,
+  ): Promise<string[]> {
+    const { db } = this.deps;
+    const optedOut = await db.consent.findMany({
+      where: { lineId: line.id, number: { in: numbers }, status: "OPTED_OUT" },
+    });
+    if (optedOut.length && KIND_RULES[kind].optedOut === "skip") {
+      const skipped = optedOut.map((o) => o.number);
+      if (skipped.length === numbers.length)
+        errors.numbers ??= `Every one of these contacts opted out of texts from ${line.name}: nothing would be sent.`;
+      return skipped;
+    }
+    if (optedOut.length) {
+      const contacts = await db.contact.findMany({
+        where: { number: { in: optedOut.map((o) => o.number) } },
+      });
+      const names = optedOut.map((o) => {
+        const c = contacts.find((x) => x.number === o.number);
+        return contactLabel(c?.name, o.number);
+      });
+      const field: StartGroupField = saved.some((c) => optedOut.some((o) => o.number === c.number))
+        ? "contacts"
+        : "numbers";
+      errors[field] ??= `${listNames(names)} opted out of texts from ${line.name} and cannot be included.`;
+    }
+    return [];
+  }
+
+  /** Joins a public channel the app is not in yet; null once joined, else what the member reads. */
+  private async joinChannel(channel: string, name: string): Promise<string | null> {
+    const joined = await this.deps.channels.join(channel);
+    if (joined === "joined") return null;
+    return joined === "slow"
+      ? "Slack did not answer in time while the app joined that channel. Nothing was sent. Send the form again."
+      : `${APP_NAME} could not join #${name}. Invite it there first, or pick another channel.`;
+  }
+
+  /** A group or one-to-one text: one stored start, made with the submission's receipt. */
+  private async requestOne(
+    submission: { kind: "view_submission"; id: string; userId: string },
+    input: {
+      kind: ConversationKind;
+      line: Line;
+      channel: string;
+      text: string;
+      numbers: string[];
+      name: string | null;
+    },
+  ): Promise<StartGroupResult> {
+    const groupStart = await this.deps.db.$transaction(async (tx) => {
       // First: a concurrent copy of this submission waits here for this transaction, then loses.
       if (!(await this.receipts.claim(submission, tx))) return null;
-      const contacts = await ensureContacts(tx, numbers, input.userId);
+      const contacts = await ensureContacts(tx, input.numbers, submission.userId);
       return tx.groupStart.create({
         data: {
-          lineId: line.id,
+          lineId: input.line.id,
           contactIds: contacts.map((c) => c.id),
-          name: kind === "group" ? input.name?.trim() || null : null,
-          text,
-          requestedBy: input.userId,
-          channelId: channel,
+          name: input.kind === "group" ? input.name?.trim() || null : null,
+          text: input.text,
+          requestedBy: submission.userId,
+          channelId: input.channel,
         },
       });
     });
@@ -641,7 +734,7 @@ export class GroupStartService {
     /** Bandwidth's count from its answer; otherwise the estimate, until a status callback reports one. */
     reportedSegments: number | null = null,
   ): Promise<boolean> {
-    const { db, publisher, evidence } = this.deps;
+    const { db } = this.deps;
     const numbers = [...(start.recipients.length ? start.recipients : recipients)].sort();
     const contacts = await db.contact.findMany({ where: { id: { in: start.contactIds } } });
     const everyone = contacts.map((c) => c.number).sort();
@@ -652,23 +745,7 @@ export class GroupStartService {
         data: { state: bandwidthMessageId ? "SENT" : "UNCONFIRMED" },
       });
       if (count === 0) return null;
-      // The conversation its thread was opened for (a start begun before threads came first has none).
-      const opened = await tx.groupStart.findUnique({
-        where: { id: start.id },
-        select: { conversationId: true },
-      });
-      const openedFor = opened?.conversationId
-        ? await tx.groupConversation.findUnique({ where: { id: opened.conversationId } })
-        : null;
-      const { conversation, created } = openedFor
-        ? { conversation: openedFor, created: false }
-        : await findOrCreateConversation(tx, {
-            lineId: start.lineId,
-            numbers: everyone,
-            channelId: start.channelId,
-            name: start.name,
-            startedBy: start.requestedBy,
-          });
+      const { conversation, created } = await this.conversationOf(tx, start, everyone);
       // Texting the same people again is taking the conversation up again.
       await reopenConversation(
         tx,
@@ -677,37 +754,7 @@ export class GroupStartService {
         "group text started again",
         mrkdwn`Reopened by ${mention(start.requestedBy)}, who texted the same people again.`,
       );
-      const message = await tx.message.create({
-        data: {
-          conversationId: conversation.id,
-          kind: "OUTBOUND",
-          text: start.text,
-          slackUserId: start.requestedBy,
-          recipients: numbers,
-          segments,
-          bandwidthMessageId,
-          sourceKey: `groupstart:${start.id}`,
-          sendState: bandwidthMessageId ? "SENT" : "UNCONFIRMED",
-          sendStartedAt: start.sendStartedAt,
-          sendAttempts: 1,
-          postState: "PENDING",
-          deliveries: bandwidthMessageId
-            ? { create: numbers.map((number) => ({ number, status: "QUEUED" as const })) }
-            : undefined,
-        },
-      });
-      if (!bandwidthMessageId) {
-        await tx.message.create({
-          data: {
-            conversationId: conversation.id,
-            kind: "NOTICE",
-            text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting this group, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
-              .markup,
-            sourceKey: unconfirmedNoticeKey(message.id, 1),
-            postState: "PENDING",
-          },
-        });
-      }
+      await this.recordFirstText(tx, start, conversation.id, { numbers, segments, bandwidthMessageId });
       await tx.groupStart.update({ where: { id: start.id }, data: { conversationId: conversation.id } });
       // The root showed the planned cost; it shows what was sent when that differs (see rootView).
       if (!bandwidthMessageId || numbers.length !== start.contactIds.length) {
@@ -722,17 +769,90 @@ export class GroupStartService {
     // One of many: the send's summary says how many continued a thread, instead of a note each.
     if (start.multiSendId) await this.wakeReport(start.multiSendId);
     else if (reused && conversation.channelId && conversation.threadTs) {
-      const link = await publisher.permalink(conversation.channelId, conversation.threadTs);
-      const alone = start.contactIds.length === 1;
-      const cost = kindCost(alone ? "one" : "group", numbers.length, start.text);
-      await publisher.notifyUser(
-        start.channelId,
-        start.requestedBy,
-        alone
-          ? mrkdwn`This contact already has a conversation on this line, so your text went to its thread${link ? `: ${link}` : "."} (${cost})`
-          : mrkdwn`This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${cost})`,
+      await this.tellWentToThread(
+        start,
+        { channel: conversation.channelId, threadTs: conversation.threadTs },
+        numbers,
       );
     }
     return true;
+  }
+
+  /** The conversation its thread was opened for (a start begun before threads came first has none). */
+  private async conversationOf(tx: Tx, start: GroupStartRow, everyone: string[]) {
+    const opened = await tx.groupStart.findUnique({
+      where: { id: start.id },
+      select: { conversationId: true },
+    });
+    const openedFor = opened?.conversationId
+      ? await tx.groupConversation.findUnique({ where: { id: opened.conversationId } })
+      : null;
+    if (openedFor) return { conversation: openedFor, created: false };
+    return findOrCreateConversation(tx, {
+      lineId: start.lineId,
+      numbers: everyone,
+      channelId: start.channelId,
+      name: start.name,
+      startedBy: start.requestedBy,
+    });
+  }
+
+  /** The start's text as the conversation's first outbound message, with a notice when not confirmed. */
+  private async recordFirstText(
+    tx: Tx,
+    start: GroupStartRow,
+    conversationId: string,
+    sent: { numbers: string[]; segments: number; bandwidthMessageId: string | null },
+  ): Promise<void> {
+    const { numbers, bandwidthMessageId } = sent;
+    const message = await tx.message.create({
+      data: {
+        conversationId,
+        kind: "OUTBOUND",
+        text: start.text,
+        slackUserId: start.requestedBy,
+        recipients: numbers,
+        segments: sent.segments,
+        bandwidthMessageId,
+        sourceKey: `groupstart:${start.id}`,
+        sendState: bandwidthMessageId ? "SENT" : "UNCONFIRMED",
+        sendStartedAt: start.sendStartedAt,
+        sendAttempts: 1,
+        postState: "PENDING",
+        deliveries: bandwidthMessageId
+          ? { create: numbers.map((number) => ({ number, status: "QUEUED" as const })) }
+          : undefined,
+      },
+    });
+    if (bandwidthMessageId) return;
+    await tx.message.create({
+      data: {
+        conversationId,
+        kind: "NOTICE",
+        text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting this group, and Bandwidth shows no record of it after ${Math.round(this.deps.evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
+          .markup,
+        sourceKey: unconfirmedNoticeKey(message.id, 1),
+        postState: "PENDING",
+      },
+    });
+  }
+
+  /** The member's text went to a thread the group already had: told where, with what it cost. */
+  private async tellWentToThread(
+    start: GroupStartRow,
+    thread: { channel: string; threadTs: string },
+    numbers: string[],
+  ): Promise<void> {
+    const { publisher } = this.deps;
+    const link = await publisher.permalink(thread.channel, thread.threadTs);
+    const alone = start.contactIds.length === 1;
+    const cost = kindCost(alone ? "one" : "group", numbers.length, start.text);
+    await publisher.notifyUser(
+      start.channelId,
+      start.requestedBy,
+      alone
+        ? mrkdwn`This contact already has a conversation on this line, so your text went to its thread${link ? `: ${link}` : "."} (${cost})`
+        : mrkdwn`This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${cost})`,
+    );
   }
 }

@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { type Db, isUniqueViolation } from "../db/client";
+import { type Db, isUniqueViolation, type Line } from "../db/client";
 import type { Locks } from "../db/locks";
 import { textFailureReason } from "../domain/failureText";
 import { FileRefused, MAX_MMS_BYTES, selectAttachments } from "../domain/media";
 import { DEFAULT_NOTE_MARKER, INTERNAL_NOTE_REACTION, isInternalNote } from "../domain/notes";
 import { countSegments, MAX_TEXT_LENGTH } from "../domain/segments";
 import { mention, mrkdwn, SlackText, slackLink, slackToPlainText } from "../domain/slackText";
+import type { GroupConversation, Message } from "../generated/prisma/client";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
 import type { SlackFile, ThreadPublisher } from "./ports";
@@ -36,6 +37,11 @@ export interface ThreadReply {
   files: SlackFile[];
 }
 
+type DrainedConversation = GroupConversation & {
+  line: Line;
+  participants: { contact: { number: string } }[];
+};
+
 const slackFilesSchema = z.array(
   z.object({ id: z.string(), name: z.string(), mimetype: z.string(), size: z.number(), url: z.string() }),
 );
@@ -63,54 +69,8 @@ export class OutboundService {
       await publisher.react(reply.channelId, reply.ts, INTERNAL_NOTE_REACTION);
       return "note";
     }
-    if (conversation.closedAt) {
-      // Kept as a reply that was not texted (nor queued for later: it may be stale by then), under
-      // its Slack key, so an event Slack delivers again tells its author once.
-      const kept = await db.message.createMany({
-        data: [
-          {
-            conversationId: conversation.id,
-            kind: "OUTBOUND",
-            text,
-            slackUserId: reply.userId,
-            slackChannelId: reply.channelId,
-            slackTs: reply.ts,
-            sourceKey: `slack:${reply.channelId}:${reply.ts}`,
-            sendState: "BLOCKED",
-            sendError: "conversation closed",
-          },
-        ],
-        skipDuplicates: true,
-      });
-      if (kept.count === 0) return "duplicate";
-      await publisher.notifyUser(
-        reply.channelId,
-        reply.userId,
-        mrkdwn`:lock: This conversation is closed, so your reply was not texted. Reopen it from the menu on the thread's first message (⋮ → Reopen), then reply again.`,
-        reply.threadTs,
-      );
-      return "closed";
-    }
-    // A file whose link is not on Slack's file servers is never fetched: the token would go with it.
-    const offSlack = reply.files.filter((f) => !publisher.isSlackFileUrl(f.url));
-    const selection = selectAttachments(reply.files.filter((f) => !offSlack.includes(f)));
-    const accepted = selection.accepted;
-    const rejected = [
-      ...offSlack.map((file) => ({ file, reason: "its link does not point to Slack's file servers" })),
-      ...selection.rejected,
-    ];
-    if (rejected.length) {
-      const lines = SlackText.join(
-        rejected.map((r) => mrkdwn`• ${r.file.name}: ${r.reason}`),
-        "\n",
-      );
-      await publisher.notifyUser(
-        reply.channelId,
-        reply.userId,
-        mrkdwn`:warning: ${rejected.length === 1 ? "This file was" : "These files were"} not texted:\n${lines}`,
-        reply.threadTs,
-      );
-    }
+    if (conversation.closedAt) return this.keepClosedReply(conversation.id, reply, text);
+    const accepted = await this.acceptedFiles(reply);
     if (!text && accepted.length === 0) return "rejected";
     if (text.length > MAX_TEXT_LENGTH) {
       await publisher.notifyUser(
@@ -142,6 +102,66 @@ export class OutboundService {
     if (inserted.count === 0) return "duplicate";
     await this.deps.requestOutbound(conversation.id);
     return "queued";
+  }
+
+  /**
+   * A reply in a closed conversation is kept as one that was not texted (nor queued for later: it may
+   * be stale by then), under its Slack key, so an event Slack delivers again tells its author once.
+   */
+  private async keepClosedReply(
+    conversationId: string,
+    reply: ThreadReply,
+    text: string,
+  ): Promise<"duplicate" | "closed"> {
+    const kept = await this.deps.db.message.createMany({
+      data: [
+        {
+          conversationId,
+          kind: "OUTBOUND",
+          text,
+          slackUserId: reply.userId,
+          slackChannelId: reply.channelId,
+          slackTs: reply.ts,
+          sourceKey: `slack:${reply.channelId}:${reply.ts}`,
+          sendState: "BLOCKED",
+          sendError: "conversation closed",
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (kept.count === 0) return "duplicate";
+    await this.deps.publisher.notifyUser(
+      reply.channelId,
+      reply.userId,
+      mrkdwn`:lock: This conversation is closed, so your reply was not texted. Reopen it from the menu on the thread's first message (⋮ → Reopen), then reply again.`,
+      reply.threadTs,
+    );
+    return "closed";
+  }
+
+  /** The reply's files that can go as MMS; its author is told, in the thread, about the others. */
+  private async acceptedFiles(reply: ThreadReply): Promise<SlackFile[]> {
+    const { publisher } = this.deps;
+    // A file whose link is not on Slack's file servers is never fetched: the token would go with it.
+    const offSlack = reply.files.filter((f) => !publisher.isSlackFileUrl(f.url));
+    const selection = selectAttachments(reply.files.filter((f) => !offSlack.includes(f)));
+    const rejected = [
+      ...offSlack.map((file) => ({ file, reason: "its link does not point to Slack's file servers" })),
+      ...selection.rejected,
+    ];
+    if (rejected.length) {
+      const lines = SlackText.join(
+        rejected.map((r) => mrkdwn`• ${r.file.name}: ${r.reason}`),
+        "\n",
+      );
+      await publisher.notifyUser(
+        reply.channelId,
+        reply.userId,
+        mrkdwn`:warning: ${rejected.length === 1 ? "This file was" : "These files were"} not texted:\n${lines}`,
+        reply.threadTs,
+      );
+    }
+    return selection.accepted;
   }
 
   /**
@@ -185,7 +205,7 @@ export class OutboundService {
   }
 
   private async drain(conversationId: string, context: JobContext): Promise<void> {
-    const { db, sender, logger } = this.deps;
+    const { db } = this.deps;
     const conversation = await db.groupConversation.findUnique({
       where: { id: conversationId },
       include: { line: true, participants: { include: { contact: true } } },
@@ -197,111 +217,134 @@ export class OutboundService {
     });
     let notices = false;
     for (const message of open) {
-      const compliance = message.kind === "COMPLIANCE";
-      if (message.sendState !== "QUEUED") {
-        // This drain holds the conversation's lock, so an attempt found begun was cut off (a crash,
-        // a stop): its outcome is resolved from Bandwidth's evidence, and texts after it wait.
-        await this.resolveInDoubt(conversation.line.number, message.id);
-        notices = true;
-        continue;
-      }
-      if (!conversation.line.active && !compliance) {
-        await this.finish(
-          message.id,
-          "BLOCKED",
-          "line inactive",
-          mrkdwn`:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`,
-        );
-        notices = true;
-        continue;
-      }
-      const recipients = compliance
-        ? message.recipients
-        : conversation.participants.map((p) => p.contact.number);
-      const attempt = message.sendAttempts + 1;
-      try {
-        const media = await this.uploadMedia(message, conversation.threadTs);
-        if (!message.text.trim() && media.length === 0) {
-          // Every file was refused (its author was told why) and there is no text to send instead.
-          await this.finish(message.id, "BLOCKED", "no text, and no file could be fetched", null);
-          continue;
-        }
-        const outcome = await sender.sendRespectingRateLimit({
-          line: conversation.line,
-          recipients,
-          text: message.text,
-          media,
-          tag: sendTag("m", message.id, attempt),
-          confirmsConsentEventId: message.consentEventId ?? undefined,
-          beginAttempt: async (allowed, excluded) => {
-            await db.message.update({
-              where: { id: message.id },
-              data: {
-                sendState: "SENDING",
-                sendStartedAt: new Date(),
-                sendAttempts: attempt,
-                recipients: allowed,
-                excluded,
-              },
-            });
-          },
-        });
-        if (outcome.status === "blocked") {
-          await this.finish(message.id, "BLOCKED", "no recipient may receive it", null);
-          if (!compliance && message.slackUserId && message.slackChannelId) {
-            await this.deps.publisher.notifyUser(
-              message.slackChannelId,
-              message.slackUserId,
-              mrkdwn`:no_entry: Every participant in this group has opted out of texts from ${conversation.line.name}, so your reply was not texted.`,
-            );
-          }
-          continue;
-        }
-        // A status callback carrying the tag may have recorded it already; then this changes nothing.
-        await db.$transaction(async (tx) => {
-          await recordMessageSent(tx, message.id, outcome.bandwidthMessageId);
-          await recordReportedSegments(tx, message.id, outcome.segmentCount);
-        });
-        // Every text sent leaves a line in the thread: its cost, or the auto-reply a contact got.
-        notices = true;
-      } catch (error) {
-        const failure =
-          error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
-        const started = await db.message.findUnique({
-          where: { id: message.id },
-          select: { sendState: true },
-        });
-        if (started?.sendState !== "SENDING" && started?.sendState !== "QUEUED") {
-          // A status callback recorded it while the request was failing: it was taken.
-          notices = true;
-          continue;
-        }
-        if (started?.sendState === "SENDING" && failure.inDoubt) {
-          logger.warn({ messageId: message.id }, "text in doubt: Bandwidth may have taken it");
-          await this.resolveInDoubt(conversation.line.number, message.id);
-          notices = true;
-          continue;
-        }
-        // Bandwidth answered, or the request never left: nothing was taken, so it may go again.
-        if (started?.sendState === "SENDING") {
-          await db.message.updateMany({
-            where: { id: message.id, sendState: "SENDING" },
-            data: { sendState: "QUEUED" },
-          });
-        }
-        if (failure.retryable && !context.lastAttempt) throw failure;
-        logger.warn({ messageId: message.id, status: failure.status, err: error }, "text could not be sent");
-        const reason = textFailureReason(error instanceof BandwidthError ? error : null);
-        await this.finish(
-          message.id,
-          "FAILED",
-          failure.message,
-          compliance ? null : mrkdwn`:x: This reply was not texted: ${reason}.`,
-        );
-        notices ||= !compliance;
-      }
+      if (await this.sendOne(conversation, message, context)) notices = true;
     }
     if (notices) await this.deps.requestThreadSync(conversationId);
+  }
+
+  /** Texts one queued message; true when the thread has something new to show for it. */
+  private async sendOne(
+    conversation: DrainedConversation,
+    message: Message,
+    context: JobContext,
+  ): Promise<boolean> {
+    const compliance = message.kind === "COMPLIANCE";
+    if (message.sendState !== "QUEUED") {
+      // This drain holds the conversation's lock, so an attempt found begun was cut off (a crash,
+      // a stop): its outcome is resolved from Bandwidth's evidence, and texts after it wait.
+      await this.resolveInDoubt(conversation.line.number, message.id);
+      return true;
+    }
+    if (!conversation.line.active && !compliance) {
+      await this.finish(
+        message.id,
+        "BLOCKED",
+        "line inactive",
+        mrkdwn`:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`,
+      );
+      return true;
+    }
+    try {
+      return await this.attemptSend(conversation, message);
+    } catch (error) {
+      return this.afterFailedSend(conversation.line.number, message, error, context);
+    }
+  }
+
+  private async attemptSend(conversation: DrainedConversation, message: Message): Promise<boolean> {
+    const { db, sender } = this.deps;
+    const compliance = message.kind === "COMPLIANCE";
+    const recipients = compliance
+      ? message.recipients
+      : conversation.participants.map((p) => p.contact.number);
+    const attempt = message.sendAttempts + 1;
+    const media = await this.uploadMedia(message, conversation.threadTs);
+    if (!message.text.trim() && media.length === 0) {
+      // Every file was refused (its author was told why) and there is no text to send instead.
+      await this.finish(message.id, "BLOCKED", "no text, and no file could be fetched", null);
+      return false;
+    }
+    const outcome = await sender.sendRespectingRateLimit({
+      line: conversation.line,
+      recipients,
+      text: message.text,
+      media,
+      tag: sendTag("m", message.id, attempt),
+      confirmsConsentEventId: message.consentEventId ?? undefined,
+      beginAttempt: async (allowed, excluded) => {
+        await db.message.update({
+          where: { id: message.id },
+          data: {
+            sendState: "SENDING",
+            sendStartedAt: new Date(),
+            sendAttempts: attempt,
+            recipients: allowed,
+            excluded,
+          },
+        });
+      },
+    });
+    if (outcome.status === "blocked") {
+      await this.finish(message.id, "BLOCKED", "no recipient may receive it", null);
+      if (!compliance && message.slackUserId && message.slackChannelId) {
+        await this.deps.publisher.notifyUser(
+          message.slackChannelId,
+          message.slackUserId,
+          mrkdwn`:no_entry: Every participant in this group has opted out of texts from ${conversation.line.name}, so your reply was not texted.`,
+        );
+      }
+      return false;
+    }
+    // A status callback carrying the tag may have recorded it already; then this changes nothing.
+    await db.$transaction(async (tx) => {
+      await recordMessageSent(tx, message.id, outcome.bandwidthMessageId);
+      await recordReportedSegments(tx, message.id, outcome.segmentCount);
+    });
+    // Every text sent leaves a line in the thread: its cost, or the auto-reply a contact got.
+    return true;
+  }
+
+  /**
+   * A send that threw: taken after all, in doubt, or not taken (queued again, retried by the job, and
+   * failed at its last attempt). True when the thread has something new to show.
+   */
+  private async afterFailedSend(
+    line: string,
+    message: Message,
+    error: unknown,
+    context: JobContext,
+  ): Promise<boolean> {
+    const { db, logger } = this.deps;
+    const compliance = message.kind === "COMPLIANCE";
+    const failure = error instanceof BandwidthError ? error : new BandwidthError(String(error), null, true);
+    const started = await db.message.findUnique({
+      where: { id: message.id },
+      select: { sendState: true },
+    });
+    // A status callback recorded it while the request was failing: it was taken.
+    if (started?.sendState !== "SENDING" && started?.sendState !== "QUEUED") return true;
+    if (started?.sendState === "SENDING" && failure.inDoubt) {
+      logger.warn({ messageId: message.id }, "text in doubt: Bandwidth may have taken it");
+      await this.resolveInDoubt(line, message.id);
+      return true;
+    }
+    // Bandwidth answered, or the request never left: nothing was taken, so it may go again.
+    if (started?.sendState === "SENDING") {
+      await db.message.updateMany({
+        where: { id: message.id, sendState: "SENDING" },
+        data: { sendState: "QUEUED" },
+      });
+    }
+    if (failure.retryable && !context.lastAttempt) throw failure;
+    logger.warn({ messageId: message.id, status: failure.status, err: error }, "text could not be sent");
+    const reason = textFailureReason(error instanceof BandwidthError ? error : null);
+    await this.finish(
+      message.id,
+      "FAILED",
+      failure.message,
+      compliance ? null : mrkdwn`:x: This reply was not texted: ${reason}.`,
+    );
+    return !compliance;
   }
 
   /**
