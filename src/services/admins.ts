@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { mention, mrkdwn, type SlackText } from "../domain/slackText";
+import type { PersonalNotice } from "../domain/notices";
 import type { Logger } from "../logger";
 
 /** What Slack says about a user (users.info), in the words this service needs. */
@@ -14,8 +14,10 @@ export type UserLookup = (userId: string) => Promise<WorkspaceUser | null>;
 
 export type AdminRole = { admin: true; via: "workspace" | "app" } | { admin: false };
 
-/** `error` is Slack text: it may mention the user. */
-export type AdminChange = { ok: true; changed: boolean } | { ok: false; error: SlackText };
+/** Why an admin change was refused, told to the member who asked (it may name the user). */
+type AdminRefusal = Extract<PersonalNotice, { kind: "admin-refused" | "already-workspace-admin" }>;
+
+export type AdminChange = { ok: true; changed: boolean } | { ok: false; error: AdminRefusal };
 
 /** How long a users.info answer is trusted; a promotion or demotion in Slack shows within this. */
 export const ROLE_CACHE_TTL_MS = 60_000;
@@ -62,16 +64,18 @@ export class AdminService {
   }
 
   async add(actor: string, userId: string): Promise<AdminChange> {
-    if (!(await this.isAdmin(actor))) return { ok: false, error: mrkdwn`Only admins can add admins.` };
-    if (!SLACK_USER_ID.test(userId)) return { ok: false, error: mrkdwn`That is not a Slack user.` };
+    if (!(await this.isAdmin(actor)))
+      return { ok: false, error: { kind: "admin-refused", why: "only-admins-add" } };
+    if (!SLACK_USER_ID.test(userId))
+      return { ok: false, error: { kind: "admin-refused", why: "not-a-user" } };
     const user = await this.workspaceUser(userId);
-    if (!user) return { ok: false, error: mrkdwn`Slack does not know that user.` };
-    if (user.isBot) return { ok: false, error: mrkdwn`Apps and bots cannot be admins.` };
-    if (user.deleted) return { ok: false, error: mrkdwn`That account is deactivated.` };
+    if (!user) return { ok: false, error: { kind: "admin-refused", why: "unknown-user" } };
+    if (user.isBot) return { ok: false, error: { kind: "admin-refused", why: "bot" } };
+    if (user.deleted) return { ok: false, error: { kind: "admin-refused", why: "deactivated" } };
     if (user.isAdmin || user.isOwner) {
       return {
         ok: false,
-        error: mrkdwn`${mention(userId)} is a workspace admin, and so already a Reply-All admin.`,
+        error: { kind: "already-workspace-admin", user: userId },
       };
     }
     const created = await this.db.appAdmin.createMany({
@@ -82,8 +86,10 @@ export class AdminService {
   }
 
   async remove(actor: string, userId: string): Promise<AdminChange> {
-    if (!(await this.isAdmin(actor))) return { ok: false, error: mrkdwn`Only admins can remove admins.` };
-    if (!SLACK_USER_ID.test(userId)) return { ok: false, error: mrkdwn`That is not a Slack user.` };
+    if (!(await this.isAdmin(actor)))
+      return { ok: false, error: { kind: "admin-refused", why: "only-admins-remove" } };
+    if (!SLACK_USER_ID.test(userId))
+      return { ok: false, error: { kind: "admin-refused", why: "not-a-user" } };
     const removed = await this.db.appAdmin.deleteMany({ where: { userId } });
     return { ok: true, changed: removed.count === 1 };
   }

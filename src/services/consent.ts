@@ -2,8 +2,7 @@ import type { Db, Tx } from "../db/client";
 import { lockExclusiveInTransaction } from "../db/locks";
 import { defaultComplianceMessages } from "../domain/compliance";
 import { DEFAULT_KEYWORDS, type KeywordLists, normalizeKeyword } from "../domain/keywords";
-import { contactLabel } from "../domain/phone";
-import { mention, mrkdwn, slackDate } from "../domain/slackText";
+import { noticeRow } from "../domain/notices";
 import { addConversationKey } from "./conversations";
 import { consentLockKey } from "./textSender";
 
@@ -83,7 +82,6 @@ export async function changeConsent(tx: Tx, change: ConsentChange) {
   });
 
   const contact = await tx.contact.findUnique({ where: { number: change.number } });
-  const who = contactLabel(contact?.name, change.number);
   const conversations = contact
     ? await tx.groupConversation.findMany({
         where: { lineId: change.lineId, participants: { some: { contactId: contact.id } } },
@@ -100,26 +98,19 @@ export async function changeConsent(tx: Tx, change: ConsentChange) {
     const remaining = numbers.filter((n) => !optedOut.some((o) => o.number === n));
     // Phones see the remaining members as a new group: its replies must land in this thread too.
     await addConversationKey(tx, conversation.id, change.lineId, remaining);
-    // The keyword as texted and an admin's reason are outside text: `mrkdwn` escapes them.
-    const by = change.actor ? mention(change.actor) : "an admin";
-    const why = change.reason ? mrkdwn` (${change.reason})` : "";
-    const how =
-      change.source === "KEYWORD"
-        ? change.status === "OPTED_OUT"
-          ? mrkdwn`texted ${change.reason ?? "STOP"} and opted out`
-          : mrkdwn`texted ${change.reason ?? "START"} and opted back in`
-        : change.status === "OPTED_OUT"
-          ? mrkdwn`was opted out by ${by}${why}`
-          : mrkdwn`was opted back in by ${by}${why}`;
-    const next =
-      remaining.length === 0
-        ? "Every participant has opted out; nothing more can be texted to this group."
-        : `Further messages go to the remaining ${remaining.length} participant${remaining.length === 1 ? "" : "s"}.`;
     await tx.message.create({
       data: {
         conversationId: conversation.id,
-        kind: "NOTICE",
-        text: mrkdwn`${who} ${how} at ${slackDate(new Date(), "{time} on {date_short}")}. ${next}`.markup,
+        ...noticeRow({
+          kind: "consent-changed",
+          contact: { name: contact?.name ?? null, number: change.number },
+          status: change.status,
+          byKeyword: change.source === "KEYWORD",
+          actor: change.actor ?? null,
+          reason: change.reason ?? null,
+          at: new Date().toISOString(),
+          remaining: remaining.length,
+        }),
         postState: "PENDING",
       },
     });

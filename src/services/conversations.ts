@@ -1,8 +1,8 @@
 import type { Db, Tx } from "../db/client";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
+import { noticeRow, type ThreadNotice } from "../domain/notices";
 import { participantKey } from "../domain/participants";
 import { describeCost } from "../domain/segments";
-import type { SlackText } from "../domain/slackText";
 import type { ConversationAction } from "../generated/prisma/client";
 import type { ThreadRootView } from "./ports";
 
@@ -90,7 +90,7 @@ export async function reopenConversation(
   conversationId: string,
   actor: string | null,
   detail: string,
-  notice: SlackText,
+  notice: ThreadNotice,
 ): Promise<void> {
   const { count } = await tx.groupConversation.updateMany({
     where: { id: conversationId, closedAt: { not: null } },
@@ -99,7 +99,7 @@ export async function reopenConversation(
   if (count === 0) return;
   await tx.conversationEvent.create({ data: { conversationId, action: "REOPEN", actor, detail } });
   await tx.message.create({
-    data: { conversationId, kind: "NOTICE", text: notice.markup, postState: "PENDING" },
+    data: { conversationId, ...noticeRow(notice), postState: "PENDING" },
   });
 }
 

@@ -9,10 +9,10 @@ import {
   MAX_MULTI_TYPED_NUMBERS_LENGTH,
 } from "../domain/conversationKind";
 import { textFailureSentence } from "../domain/failureText";
+import { noticeRow, type PersonalNotice, type ThreadNotice } from "../domain/notices";
 import { MAX_GROUP_NAME_LENGTH } from "../domain/participants";
 import { contactLabel, formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
 import { countSegments, MAX_TEXT_LENGTH } from "../domain/segments";
-import { channelMention, mention, mrkdwn, type SlackText } from "../domain/slackText";
 import type { GroupStart } from "../generated/prisma/client";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
@@ -571,13 +571,13 @@ export class GroupStartService {
       });
       if (failure.retryable && !context.lastAttempt) throw failure;
       const why = textFailureSentence(error instanceof BandwidthError ? error : null, failure.retryable);
-      const what = start.contactIds.length === 1 ? "text" : "group text";
+      const alone = start.contactIds.length === 1;
       await this.fail(
         start,
         thread,
         failure.message,
-        mrkdwn`:x: This ${what} was not sent. ${why} Nothing was texted; ${mention(start.requestedBy)} can try again.`,
-        mrkdwn`:x: Your ${what}${start.name ? ` “${start.name}”` : ""} was not sent. ${why} Nothing was texted; you can try again.`,
+        { kind: "start-failed", alone, why, requestedBy: start.requestedBy },
+        { kind: "start-failed-requester", alone, why, name: start.name },
       );
       logger.warn({ groupStartId, status: failure.status, err: error }, "group start failed");
       return;
@@ -589,12 +589,8 @@ export class GroupStartService {
         start,
         thread,
         "every contact opted out",
-        alone
-          ? mrkdwn`:no_entry: This text was not sent: the contact has opted out of this line.`
-          : mrkdwn`:no_entry: This group text was not sent: every contact in the group has opted out of this line.`,
-        alone
-          ? mrkdwn`:no_entry: That contact has opted out of this line; nothing was sent.`
-          : mrkdwn`:no_entry: Every contact in that group has opted out of this line; nothing was sent.`,
+        { kind: "start-blocked", alone },
+        { kind: "start-blocked-requester", alone },
       );
       return;
     }
@@ -656,11 +652,11 @@ export class GroupStartService {
       await this.wakeReport(start.multiSendId);
       return null;
     }
-    await this.deps.publisher.notifyUser(
-      start.channelId,
-      start.requestedBy,
-      mrkdwn`:x: Your group text${start.name ? ` “${start.name}”` : ""} was not sent: the app could not post its thread in ${channelMention(start.channelId)}. Nothing was texted; check that the app is in that channel and try again.`,
-    );
+    await this.deps.publisher.notifyUser(start.channelId, start.requestedBy, {
+      kind: "thread-not-posted",
+      name: start.name,
+      channel: start.channelId,
+    });
     return null;
   }
 
@@ -672,8 +668,8 @@ export class GroupStartService {
     start: GroupStartRow,
     thread: { conversationId: string; channel: string; threadTs: string },
     error: string,
-    notice: SlackText,
-    toRequester: SlackText,
+    notice: ThreadNotice,
+    toRequester: PersonalNotice,
   ): Promise<void> {
     const { db, publisher } = this.deps;
     await db.$transaction(async (tx) => {
@@ -685,8 +681,7 @@ export class GroupStartService {
       await tx.message.create({
         data: {
           conversationId: thread.conversationId,
-          kind: "NOTICE",
-          text: notice.markup,
+          ...noticeRow(notice),
           sourceKey: `groupstart-failed:${start.id}`,
           postState: "PENDING",
         },
@@ -747,13 +742,10 @@ export class GroupStartService {
       if (count === 0) return null;
       const { conversation, created } = await this.conversationOf(tx, start, everyone);
       // Texting the same people again is taking the conversation up again.
-      await reopenConversation(
-        tx,
-        conversation.id,
-        start.requestedBy,
-        "group text started again",
-        mrkdwn`Reopened by ${mention(start.requestedBy)}, who texted the same people again.`,
-      );
+      await reopenConversation(tx, conversation.id, start.requestedBy, "group text started again", {
+        kind: "reopened-by-start",
+        user: start.requestedBy,
+      });
       await this.recordFirstText(tx, start, conversation.id, { numbers, segments, bandwidthMessageId });
       await tx.groupStart.update({ where: { id: start.id }, data: { conversationId: conversation.id } });
       // The root showed the planned cost; it shows what was sent when that differs (see rootView).
@@ -828,9 +820,10 @@ export class GroupStartService {
     await tx.message.create({
       data: {
         conversationId,
-        kind: "NOTICE",
-        text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting this group, and Bandwidth shows no record of it after ${Math.round(this.deps.evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
-          .markup,
+        ...noticeRow({
+          kind: "start-unconfirmed",
+          waitSeconds: Math.round(this.deps.evidence.confirmWaitMs / 1000),
+        }),
         sourceKey: unconfirmedNoticeKey(message.id, 1),
         postState: "PENDING",
       },
@@ -847,12 +840,11 @@ export class GroupStartService {
     const link = await publisher.permalink(thread.channel, thread.threadTs);
     const alone = start.contactIds.length === 1;
     const cost = kindCost(alone ? "one" : "group", numbers.length, start.text);
-    await publisher.notifyUser(
-      start.channelId,
-      start.requestedBy,
-      alone
-        ? mrkdwn`This contact already has a conversation on this line, so your text went to its thread${link ? `: ${link}` : "."} (${cost})`
-        : mrkdwn`This group already has a thread, so your message went there${link ? `: ${link}` : "."} (${cost})`,
-    );
+    await publisher.notifyUser(start.channelId, start.requestedBy, {
+      kind: "went-to-thread",
+      alone,
+      link,
+      cost,
+    });
   }
 }

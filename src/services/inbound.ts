@@ -8,10 +8,9 @@ import {
   type StatusCallback,
   statusCallbackSchema,
 } from "../domain/messageEvents";
+import { noticeRow } from "../domain/notices";
 import { inboundParticipants } from "../domain/participants";
-import { contactLabel } from "../domain/phone";
 import { countSegments, segmentCountSchema } from "../domain/segments";
-import { mrkdwn, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists, versionedKeywordLists } from "./consent";
 import { findOrCreateConversation, reopenConversation } from "./conversations";
@@ -186,17 +185,16 @@ export class InboundService {
       });
       if (status === "FAILED" && message.kind === "OUTBOUND") {
         const contact = await tx.contact.findUnique({ where: { number: callback.to } });
-        const who = contactLabel(contact?.name, callback.to);
-        const where = message.slackTs
-          ? mrkdwn` ${slackLink(this.link(message), "this message")}`
-          : " a message";
         await tx.message.create({
           data: {
             conversationId: message.conversationId,
-            kind: "NOTICE",
-            // The name and the carrier's description are outside text: `mrkdwn` escapes them.
-            text: mrkdwn`:warning: Not delivered to ${who}:${where} failed with “${callback.description}”${callback.errorCode ? ` (error ${callback.errorCode})` : ""}.`
-              .markup,
+            ...noticeRow({
+              kind: "not-delivered",
+              contact: { name: contact?.name ?? null, number: callback.to },
+              description: callback.description,
+              errorCode: callback.errorCode ?? null,
+              entry: message.slackTs ? { channel: message.slackChannelId ?? "", ts: message.slackTs } : null,
+            }),
             postState: "PENDING",
           },
         });
@@ -252,10 +250,6 @@ export class InboundService {
       return "none";
     }
     return start?.state === "PENDING" || start?.state === "SENDING" ? "wait" : "none";
-  }
-
-  private link(message: { slackChannelId: string | null; slackTs: string | null }): string {
-    return `https://slack.com/archives/${message.slackChannelId}/p${(message.slackTs ?? "").replace(".", "")}`;
   }
 
   private async storeMessage(
@@ -370,14 +364,10 @@ export class InboundService {
   /** A contact's new text reopens a closed conversation, and the thread says so before the text. */
   private async reopenByText(tx: Tx, conversationId: string, sender: string) {
     const contact = await tx.contact.findUnique({ where: { number: sender }, select: { name: true } });
-    const who = contactLabel(contact?.name, sender);
-    await reopenConversation(
-      tx,
-      conversationId,
-      null,
-      `new text from ${sender}`,
-      mrkdwn`Reopened by a new text from ${who}. Replies here are texted again.`,
-    );
+    await reopenConversation(tx, conversationId, null, `new text from ${sender}`, {
+      kind: "reopened-by-text",
+      contact: { name: contact?.name ?? null, number: sender },
+    });
   }
 
   private async queueCompliance(

@@ -1,9 +1,8 @@
 import type { Db, Tx } from "../db/client";
 import { PartitionClaims } from "../db/partitions";
 import { fairShare, laneFields, laneOf, PARTITIONS } from "../domain/lanes";
+import { noticeRow, type ThreadNotice } from "../domain/notices";
 import { inboundParticipants } from "../domain/participants";
-import { formatPhone } from "../domain/phone";
-import { mrkdwn } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { findConversationByKey } from "./conversations";
 import { type InboundService, SendNotYetRecorded, type StoredEvent } from "./inbound";
@@ -280,8 +279,7 @@ export class InboundProcessor {
       await tx.message.create({
         data: {
           conversationId: notice.conversationId,
-          kind: "NOTICE",
-          text: notice.text,
+          ...noticeRow(notice.notice),
           postState: "PENDING",
         },
       });
@@ -297,7 +295,7 @@ async function setAsideNotice(
   tx: Tx,
   event: StoredEvent,
   reason: SetAsideReason,
-): Promise<{ conversationId: string; text: string } | null> {
+): Promise<{ conversationId: string; notice: ThreadNotice } | null> {
   const parsed = laneFields.safeParse(event.payload);
   if (!parsed.success) return null;
   const { message, to } = parsed.data;
@@ -309,8 +307,7 @@ async function setAsideNotice(
     if (!sent) return null;
     return {
       conversationId: sent.conversationId,
-      text: mrkdwn`:warning: A delivery report from Bandwidth (${event.type}) could not be taken in and was set aside; the delivery state shown here may be out of date.`
-        .markup,
+      notice: { kind: "report-set-aside", eventType: event.type },
     };
   }
   const lineNumber = message.owner || to || "";
@@ -319,12 +316,8 @@ async function setAsideNotice(
   const numbers = inboundParticipants(lineNumber, message.from ?? "", message.to ?? []);
   const conversation = await findConversationByKey(tx, line.id, numbers);
   if (!conversation) return null;
-  const from = message.from ? formatPhone(message.from) : "a contact";
-  const why =
-    reason === "failed" ? "it failed every attempt" : "Bandwidth sent it in a form that cannot be stored";
   return {
     conversationId: conversation.id,
-    text: mrkdwn`:warning: A text from ${from} could not be shown here: ${why}. It was set aside, and the texts after it follow.`
-      .markup,
+    notice: { kind: "text-set-aside", from: message.from || null, reason },
   };
 }

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
-import { multiSendReport, tallyStates } from "../domain/multiSend";
+import { tallyStates } from "../domain/multiSend";
 import type { Logger } from "../logger";
 import type { ThreadPublisher } from "./ports";
 
@@ -52,11 +52,11 @@ export class MultiSendService {
       send.skipped.length,
       continued,
     );
-    const text = multiSendReport({ requestedBy: send.requestedBy, line, tally });
+    const report = { kind: "multi-send-report", requestedBy: send.requestedBy, line, tally } as const;
     if (send.reportTs) {
-      await publisher.updateNotice(send.channelId, send.reportTs, text);
+      await publisher.updateNotice(send.channelId, send.reportTs, report);
     } else {
-      const ts = await publisher.postNotice(send.channelId, text);
+      const ts = await publisher.postNotice(send.channelId, report);
       await db.multiSend.update({ where: { id: send.id }, data: { reportTs: ts } });
     }
     if (tally.pending === 0) {

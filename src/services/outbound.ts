@@ -4,8 +4,8 @@ import type { Locks } from "../db/locks";
 import { textFailureReason } from "../domain/failureText";
 import { FileRefused, MAX_MMS_BYTES, selectAttachments } from "../domain/media";
 import { DEFAULT_NOTE_MARKER, INTERNAL_NOTE_REACTION, isInternalNote } from "../domain/notes";
+import { noticeRow, type ThreadNotice } from "../domain/notices";
 import { countSegments, MAX_TEXT_LENGTH } from "../domain/segments";
-import { mention, mrkdwn, SlackText, slackLink, slackToPlainText } from "../domain/slackText";
 import type { GroupConversation, Message } from "../generated/prisma/client";
 import type { JobContext } from "../jobs/queue";
 import type { Logger } from "../logger";
@@ -33,6 +33,7 @@ export interface ThreadReply {
   threadTs: string;
   ts: string;
   userId: string;
+  /** The reply as plain text, as the phones will show it (the Slack edge translates its markup). */
   text: string;
   files: SlackFile[];
 }
@@ -62,7 +63,7 @@ export class OutboundService {
       include: { line: true },
     });
     if (!conversation) return "not-a-conversation";
-    const text = slackToPlainText(reply.text).trim();
+    const text = reply.text.trim();
     const settings = await db.settings.findUnique({ where: { id: 1 } });
     if (isInternalNote(text, settings?.noteMarker ?? DEFAULT_NOTE_MARKER)) {
       // Marked where everyone sees it, so nobody wonders whether the customers got it.
@@ -73,11 +74,11 @@ export class OutboundService {
     const accepted = await this.acceptedFiles(reply);
     if (!text && accepted.length === 0) return "rejected";
     if (text.length > MAX_TEXT_LENGTH) {
-      await publisher.notifyUser(
-        reply.channelId,
-        reply.userId,
-        mrkdwn`:x: That reply is ${text.length} characters; a text can be at most ${MAX_TEXT_LENGTH}. Nothing was sent.`,
-      );
+      await publisher.notifyUser(reply.channelId, reply.userId, {
+        kind: "reply-too-long",
+        length: text.length,
+        max: MAX_TEXT_LENGTH,
+      });
       return "rejected";
     }
     const name = settings?.appendSenderName ? await this.deps.userName(reply.userId) : null;
@@ -133,7 +134,7 @@ export class OutboundService {
     await this.deps.publisher.notifyUser(
       reply.channelId,
       reply.userId,
-      mrkdwn`:lock: This conversation is closed, so your reply was not texted. Reopen it from the menu on the thread's first message (⋮ → Reopen), then reply again.`,
+      { kind: "reply-not-sent-closed" },
       reply.threadTs,
     );
     return "closed";
@@ -150,14 +151,10 @@ export class OutboundService {
       ...selection.rejected,
     ];
     if (rejected.length) {
-      const lines = SlackText.join(
-        rejected.map((r) => mrkdwn`• ${r.file.name}: ${r.reason}`),
-        "\n",
-      );
       await publisher.notifyUser(
         reply.channelId,
         reply.userId,
-        mrkdwn`:warning: ${rejected.length === 1 ? "This file was" : "These files were"} not texted:\n${lines}`,
+        { kind: "files-not-texted", files: rejected.map((r) => ({ name: r.file.name, reason: r.reason })) },
         reply.threadTs,
       );
     }
@@ -186,14 +183,10 @@ export class OutboundService {
       data: { unsendNoticeAt: new Date() },
     });
     if (first.count === 0) return "already-told";
-    const what =
-      change.how === "edited"
-        ? "Editing it here does not change what the contacts received."
-        : "Deleting it here does not unsend it.";
     await publisher.notifyUser(
       change.channelId,
       message.slackUserId,
-      mrkdwn`:information_source: That reply was texted to the group, and a text cannot be unsent. ${what}`,
+      { kind: "reply-cannot-unsend", how: change.how },
       change.threadTs,
     );
     return "told";
@@ -236,12 +229,10 @@ export class OutboundService {
       return true;
     }
     if (!conversation.line.active && !compliance) {
-      await this.finish(
-        message.id,
-        "BLOCKED",
-        "line inactive",
-        mrkdwn`:no_entry: ${conversation.line.name} is inactive, so this reply was not texted.`,
-      );
+      await this.finish(message.id, "BLOCKED", "line inactive", {
+        kind: "line-inactive",
+        line: conversation.line.name,
+      });
       return true;
     }
     try {
@@ -287,11 +278,10 @@ export class OutboundService {
     if (outcome.status === "blocked") {
       await this.finish(message.id, "BLOCKED", "no recipient may receive it", null);
       if (!compliance && message.slackUserId && message.slackChannelId) {
-        await this.deps.publisher.notifyUser(
-          message.slackChannelId,
-          message.slackUserId,
-          mrkdwn`:no_entry: Every participant in this group has opted out of texts from ${conversation.line.name}, so your reply was not texted.`,
-        );
+        await this.deps.publisher.notifyUser(message.slackChannelId, message.slackUserId, {
+          kind: "reply-blocked-opted-out",
+          line: conversation.line.name,
+        });
       }
       return false;
     }
@@ -342,7 +332,7 @@ export class OutboundService {
       message.id,
       "FAILED",
       failure.message,
-      compliance ? null : mrkdwn`:x: This reply was not texted: ${reason}.`,
+      compliance ? null : { kind: "reply-failed", reason },
     );
     return !compliance;
   }
@@ -387,9 +377,20 @@ export class OutboundService {
       await tx.message.create({
         data: {
           conversationId: message.conversationId,
-          kind: "NOTICE",
-          text: mrkdwn`:warning: Not confirmed: the app lost contact with Bandwidth while texting ${message.kind === "COMPLIANCE" ? `the compliance reply to ${message.recipients.join(", ")}` : message.slackChannelId && message.slackTs ? slackLink(`https://slack.com/archives/${message.slackChannelId}/p${message.slackTs.replace(".", "")}`, "this reply") : "this reply"}, and Bandwidth shows no record of it after ${Math.round(evidence.confirmWaitMs / 1000)} s. It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.`
-            .markup,
+          ...noticeRow({
+            kind: "reply-unconfirmed",
+            waitSeconds: Math.round(evidence.confirmWaitMs / 1000),
+            what:
+              message.kind === "COMPLIANCE"
+                ? { kind: "compliance", recipients: message.recipients }
+                : {
+                    kind: "reply",
+                    entry:
+                      message.slackChannelId && message.slackTs
+                        ? { channel: message.slackChannelId, ts: message.slackTs }
+                        : null,
+                  },
+          }),
           sourceKey: unconfirmedNoticeKey(messageId, message.sendAttempts),
           postState: "PENDING",
         },
@@ -417,8 +418,7 @@ export class OutboundService {
       await tx.message.create({
         data: {
           conversationId: message.conversationId,
-          kind: "NOTICE",
-          text: mrkdwn`${mention(userId)} chose to send the unconfirmed reply again.`.markup,
+          ...noticeRow({ kind: "send-again-chosen", user: userId }),
           postState: "PENDING",
         },
       });
@@ -450,7 +450,7 @@ export class OutboundService {
       return message.media;
     const urls: string[] = [];
     const kept: SlackFile[] = [];
-    const skipped: SlackText[] = [];
+    const skipped: { name: string; reason: string }[] = [];
     let total = 0;
     for (const [index, file] of files.data.entries()) {
       let bytes: Buffer;
@@ -463,7 +463,7 @@ export class OutboundService {
           { messageId: message.id, fileId: file.id, reason: error.reason },
           "file skipped",
         );
-        skipped.push(mrkdwn`• ${file.name}: ${error.reason}`);
+        skipped.push({ name: file.name, reason: error.reason });
         continue;
       }
       total += bytes.length;
@@ -483,7 +483,7 @@ export class OutboundService {
         .notifyUser(
           message.slackChannelId,
           message.slackUserId,
-          mrkdwn`:warning: ${skipped.length === 1 ? "This file was" : "These files were"} not texted:\n${SlackText.join(skipped, "\n")}`,
+          { kind: "files-not-texted", files: skipped },
           threadTs ?? undefined,
         )
         .catch((err: unknown) =>
@@ -497,7 +497,7 @@ export class OutboundService {
     messageId: string,
     state: "BLOCKED" | "FAILED",
     error: string,
-    notice: SlackText | null,
+    notice: ThreadNotice | null,
   ) {
     const { db } = this.deps;
     await db.$transaction(async (tx) => {
@@ -509,8 +509,7 @@ export class OutboundService {
         await tx.message.create({
           data: {
             conversationId: message.conversationId,
-            kind: "NOTICE",
-            text: notice.markup,
+            ...noticeRow(notice),
             postState: "PENDING",
           },
         });

@@ -1,6 +1,6 @@
 /** What the services need from Slack, in the domain's words. The Slack adapter builds the blocks. */
 
-import type { SlackText } from "../domain/slackText";
+import type { ChannelNotice, PersonalNotice, StoredNotice } from "../domain/notices";
 
 export interface ParticipantView {
   name: string | null;
@@ -50,8 +50,8 @@ export type ThreadEntryView =
     }
   | {
       kind: "notice";
-      /** The app's own markup, outside values escaped (built with `mrkdwn`). */
-      text: SlackText;
+      /** What the thread is told, in the domain's words (the Slack edge renders it). */
+      notice: StoredNotice;
       /** A text shown as not confirmed: the notice offers to send it again (a teammate's decision). */
       sendAgainMessageId?: string;
     };
@@ -115,12 +115,12 @@ export interface ThreadPublisher {
    */
   uploadPictures(pictures: PictureUpload[]): Promise<string[]>;
   /** A message of the app's own in a channel (not in a thread); returns its ts. */
-  postNotice(channel: string, text: SlackText): Promise<string>;
-  updateNotice(channel: string, ts: string, text: SlackText): Promise<void>;
+  postNotice(channel: string, notice: ChannelNotice): Promise<string>;
+  updateNotice(channel: string, ts: string, notice: ChannelNotice): Promise<void>;
   /** Privately, to one user; in the thread when `threadTs` is given. */
-  notifyUser(channel: string, user: string, text: SlackText, threadTs?: string): Promise<void>;
+  notifyUser(channel: string, user: string, notice: PersonalNotice, threadTs?: string): Promise<void>;
   /** A direct message from the app to one user (the app's DM with them). */
-  directMessage(user: string, text: SlackText): Promise<void>;
+  directMessage(user: string, notice: PersonalNotice): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | null>;
   react(channel: string, ts: string, emoji: string): Promise<void>;
   /** Whether a file's URL is on Slack's own file servers, the only place the bot token goes. */

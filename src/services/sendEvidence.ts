@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { Db, Tx } from "../db/client";
-import { senderLabel } from "../domain/labels";
+import { noticeRow, type ThreadNotice } from "../domain/notices";
 import { describeCost } from "../domain/segments";
-import { mrkdwn, SlackText } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { NEVER_SHUTS_DOWN, type Shutdown } from "../shutdown";
 import type { BandwidthMessaging } from "./ports";
@@ -67,9 +66,9 @@ export async function recordMessageSent(
   await tx.message.create({
     data: {
       conversationId: message.conversationId,
-      kind: "NOTICE",
-      text: (message.kind === "COMPLIANCE" ? await autoReplyNotice(tx, message) : textedNotice(message))
-        .markup,
+      ...noticeRow(
+        message.kind === "COMPLIANCE" ? await autoReplyNotice(tx, message) : textedNotice(message),
+      ),
       postState: "PENDING",
     },
   });
@@ -82,25 +81,32 @@ function textedNotice(message: {
   text: string;
   media: string[];
   slackUserId: string | null;
-}) {
+}): ThreadNotice {
   const n = message.recipients.length;
-  const excluded = message.excluded.length ? ` · not sent to ${message.excluded.length} opted-out` : "";
   // A teammate's reply may have been signed with their name (a Home setting): the thread shows what
   // the contacts read, which the reply itself in Slack does not.
   const signature = message.slackUserId ? SIGNATURE.exec(message.text)?.[1] : undefined;
-  const signed = signature ? mrkdwn`, signed “${signature}”` : SlackText.empty;
-  return mrkdwn`Texted to ${n} participant${n === 1 ? "" : "s"}${signed}: ${describeCost(n, message.text, message.media.length)}${excluded}`;
+  return {
+    kind: "texted",
+    recipients: n,
+    signature: signature ?? null,
+    cost: describeCost(n, message.text, message.media.length),
+    excluded: message.excluded.length,
+  };
 }
 
 /** The line OutboundService appends to a signed reply. */
 const SIGNATURE = /\n(— [^\n]{1,200})$/;
 
 /** A STOP, START or HELP reply is shown in the thread too, so the thread matches what contacts received. */
-async function autoReplyNotice(tx: Tx, message: { recipients: string[]; text: string }) {
+async function autoReplyNotice(
+  tx: Tx,
+  message: { recipients: string[]; text: string },
+): Promise<ThreadNotice> {
   const number = message.recipients[0] ?? "";
   const contact = await tx.contact.findUnique({ where: { number }, select: { name: true } });
   const quoted = message.text.length > 300 ? `${message.text.slice(0, 299)}…` : message.text;
-  return mrkdwn`Auto-reply texted to ${senderLabel(contact?.name, number)}: “${quoted}”`;
+  return { kind: "auto-reply", contact: { name: contact?.name ?? null, number }, text: quoted };
 }
 
 /** The notice a not-confirmed text leaves in its thread; its sourceKey carries the message for Send again. */

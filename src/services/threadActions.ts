@@ -1,7 +1,7 @@
 import type { Db, Tx } from "../db/client";
+import { noticeRow, type ThreadNotice } from "../domain/notices";
 import { participantKey } from "../domain/participants";
 import { contactLabel, formatPhone, normalizePhone, splitPhoneList } from "../domain/phone";
-import { mention, mrkdwn, SlackText } from "../domain/slackText";
 import {
   mayAct,
   type Permission,
@@ -69,11 +69,6 @@ const WORDS: Record<ThreadChange["kind"], ConversationAction> = {
 
 function who(contact: { number: string; name: string | null }): string {
   return contactLabel(contact.name, contact.number);
-}
-
-function listOf(names: string[]): string {
-  if (names.length <= 1) return names.join("");
-  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
 /**
@@ -196,7 +191,7 @@ export class ThreadActionService {
           data: { conversationId, action: WORDS[change.kind], actor: userId, detail: said.detail },
         });
         await tx.message.create({
-          data: { conversationId, kind: "NOTICE", text: said.notice.markup, postState: "PENDING" },
+          data: { conversationId, ...noticeRow(said.notice), postState: "PENDING" },
         });
         await tx.groupConversation.update({ where: { id: conversationId }, data: { rootDirty: true } });
         return { status: "done" } as const;
@@ -217,32 +212,26 @@ export class ThreadActionService {
     userId: string,
     change: ThreadChange,
     input: { name: string | null; typed: string[]; admin: boolean },
-  ): Promise<{ detail: string; notice: SlackText } | string> {
+  ): Promise<{ detail: string; notice: ThreadNotice } | string> {
     const id = conversation.id;
-    const actor = mention(userId);
+    const actor = userId;
     switch (change.kind) {
       case "rename": {
         if (input.name === conversation.name) return "The group already has that name.";
         await tx.groupConversation.update({ where: { id }, data: { name: input.name } });
         return input.name
-          ? { detail: input.name, notice: mrkdwn`${actor} renamed the group to “${input.name}”.` }
-          : { detail: "", notice: mrkdwn`${actor} removed the group's name.` };
+          ? { detail: input.name, notice: { kind: "renamed", actor, name: input.name } }
+          : { detail: "", notice: { kind: "name-removed", actor } };
       }
       case "close": {
         if (conversation.closedAt) return "This conversation is already closed.";
         await tx.groupConversation.update({ where: { id }, data: { closedAt: new Date() } });
-        return {
-          detail: "",
-          notice: mrkdwn`${actor} closed this conversation. Replies here are not texted until it is reopened; a new text from a contact reopens it.`,
-        };
+        return { detail: "", notice: { kind: "closed", actor } };
       }
       case "reopen": {
         if (!conversation.closedAt) return "This conversation is already open.";
         await tx.groupConversation.update({ where: { id }, data: { closedAt: null } });
-        return {
-          detail: "",
-          notice: mrkdwn`${actor} reopened this conversation. Replies here are texted again.`,
-        };
+        return { detail: "", notice: { kind: "reopened", actor } };
       }
       case "assign":
       case "take": {
@@ -262,13 +251,7 @@ export class ThreadActionService {
               ? "It is already assigned to them."
               : "This conversation is already unassigned.";
         await tx.groupConversation.update({ where: { id }, data: { assignee: to } });
-        const notice =
-          to === null
-            ? mrkdwn`${actor} unassigned this conversation.`
-            : to === userId
-              ? mrkdwn`${actor} took this conversation.`
-              : mrkdwn`${actor} assigned this conversation to ${mention(to)}.`;
-        return { detail: to ?? "", notice };
+        return { detail: to ?? "", notice: { kind: "assigned", actor, to } };
       }
       case "participants":
         return this.changeParticipants(tx, conversation, actor, change.keep, input.typed);
@@ -278,10 +261,10 @@ export class ThreadActionService {
   private async changeParticipants(
     tx: Tx,
     conversation: NonNullable<Awaited<ReturnType<typeof loadForChange>>>,
-    actor: SlackText,
+    actor: string,
     keep: string[],
     typed: string[],
-  ): Promise<{ detail: string; notice: SlackText }> {
+  ): Promise<{ detail: string; notice: ThreadNotice }> {
     const current = conversation.participants.map((p) => p.contact.number);
     const plan = planParticipants({
       current,
@@ -322,17 +305,19 @@ export class ThreadActionService {
     const named = new Map(
       [...conversation.participants.map((p) => p.contact), ...contacts].map((c) => [c.number, who(c)]),
     );
-    const names = (numbers: string[]) => listOf(numbers.map((n) => named.get(n) ?? formatPhone(n)));
-    const parts = [
-      ...(plan.added.length ? [mrkdwn`added ${names(plan.added)}`] : []),
-      ...(plan.removed.length ? [mrkdwn`removed ${names(plan.removed)}`] : []),
-    ];
+    const names = (numbers: string[]) => numbers.map((n) => named.get(n) ?? formatPhone(n));
     return {
       detail: [
         ...(plan.added.length ? [`added ${plan.added.join(", ")}`] : []),
         ...(plan.removed.length ? [`removed ${plan.removed.join(", ")}`] : []),
       ].join("; "),
-      notice: mrkdwn`${actor} ${SlackText.join(parts, " and ")}. Replies here now go to ${plan.next.length} ${plan.next.length === 1 ? "contact" : "contacts"}; on the phones this is a new group text, and texts from the old group and the new one both land in this thread.`,
+      notice: {
+        kind: "participants-changed",
+        actor,
+        added: names(plan.added),
+        removed: names(plan.removed),
+        count: plan.next.length,
+      },
     };
   }
 }

@@ -2,9 +2,9 @@ import type { Db } from "../db/client";
 import type { Locks } from "../db/locks";
 import { senderIcons } from "../domain/labels";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
+import { storedNotice } from "../domain/notices";
 import { formatPhone } from "../domain/phone";
 import { describeCost } from "../domain/segments";
-import { mrkdwn, SlackText, slackLink } from "../domain/slackText";
 import type { Logger } from "../logger";
 import { InFlight } from "../shutdown";
 import { ChannelPacer } from "./channelPacer";
@@ -429,21 +429,21 @@ export class ThreadSyncService {
       if (count === 0 || !assignee) continue;
       const number = message.senderNumber ?? "";
       const contact = conversation.participants.find((p) => p.contact.number === number)?.contact;
-      const sender = contact?.name?.trim()
-        ? `${contact.name.trim()} ${formatPhone(number)}`
-        : formatPhone(number);
       const link =
         message.slackChannelId && message.slackTs
           ? await publisher.permalink(message.slackChannelId, message.slackTs)
           : null;
-      const title = conversation.name ?? `the group text on ${conversation.line.name}`;
-      const where = link ? slackLink(link, title) : mrkdwn`${title}`;
       const preview = message.text.length > 300 ? `${message.text.slice(0, 300)}…` : message.text;
       await publisher
-        .directMessage(
-          assignee,
-          mrkdwn`:speech_balloon: New text in ${where} (assigned to you) from ${sender}${preview ? mrkdwn`: “${preview}”` : mrkdwn`${message.media.length ? " (media)" : ""}`}`,
-        )
+        .directMessage(assignee, {
+          kind: "assigned-text",
+          conversation: conversation.name,
+          line: conversation.line.name,
+          link,
+          sender: { name: contact?.name ?? null, number },
+          preview,
+          media: message.media.length > 0,
+        })
         .catch((error: unknown) => logger.warn({ err: error, messageId: message.id }, "assignee DM failed"));
     }
   }
@@ -483,8 +483,7 @@ export class ThreadSyncService {
         const sendAgain = sendAgainTarget(message.sourceKey);
         entry = {
           kind: "notice",
-          // Notices are stored as the markup `mrkdwn` made of them when they were written.
-          text: SlackText.stored(message.text),
+          notice: storedNotice(message),
           ...(sendAgain ? { sendAgainMessageId: sendAgain } : {}),
         };
         break;

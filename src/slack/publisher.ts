@@ -12,6 +12,7 @@ import {
   type UploadedFile,
 } from "../services/ports";
 import { createSlackFileFetcher, slackFileOrigins } from "./fileDownload";
+import { renderNotice } from "./views/notices";
 import { escapeMrkdwn, type SlackText } from "./views/text";
 import { threadEntryMessage } from "./views/threadEntry";
 import { threadRootBlocks, threadRootText } from "./views/threadRoot";
@@ -111,10 +112,11 @@ function slackPublisher(
     uploadFiles: (channel, threadTs, uploads, comment) =>
       uploadFiles(client, channel, threadTs, uploads, comment),
     uploadPictures: (pictures) => uploadPictures(client, pictures),
-    postNotice: (channel, text) => postNotice(client, channel, text),
-    updateNotice: (channel, ts, text) => updateNotice(client, channel, ts, text),
-    notifyUser: (channel, user, text, threadTs) => notifyUser(client, logger, channel, user, text, threadTs),
-    directMessage: (user, text) => directMessage(client, user, text),
+    postNotice: (channel, notice) => postNotice(client, channel, renderNotice(notice)),
+    updateNotice: (channel, ts, notice) => updateNotice(client, channel, ts, renderNotice(notice)),
+    notifyUser: (channel, user, notice, threadTs) =>
+      notifyUser(client, logger, channel, user, renderNotice(notice), threadTs),
+    directMessage: (user, notice) => directMessage(client, user, renderNotice(notice)),
     permalink: (channel, ts) => permalink(client, channel, ts),
     react: (channel, ts, emoji) => react(client, channel, ts, emoji),
     isSlackFileUrl: (url) => files.allows(url),

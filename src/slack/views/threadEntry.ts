@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { ThreadEntryView } from "../../services/ports";
+import { renderNotice } from "./notices";
 import { mention, mrkdwn, SlackText } from "./text";
 
 /** The button on a "not confirmed" notice; its value is the message to send again. */
@@ -118,12 +119,13 @@ function outboundMessage(entry: EntryOf<"outbound">): EntryMessage {
 
 /** The app's own word in the thread; one about a text not confirmed offers to send it again. */
 function noticeMessage(entry: EntryOf<"notice">): EntryMessage {
+  const text = renderNotice(entry.notice);
   return {
-    text: entry.text.markup,
+    text: text.markup,
     blocks: [
       {
         type: "context",
-        elements: [{ type: "mrkdwn", text: mrkdwn`:information_source: ${entry.text}`.clip(3000).markup }],
+        elements: [{ type: "mrkdwn", text: mrkdwn`:information_source: ${text}`.clip(3000).markup }],
       },
       ...(entry.sendAgainMessageId ? [sendAgainBlock(entry.sendAgainMessageId)] : []),
     ],

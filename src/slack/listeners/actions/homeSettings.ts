@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import { HOME_ACTIONS } from "../../views/homeIds";
+import { renderNotice } from "../../views/notices";
 import { mention, mrkdwn, slackText } from "../../views/text";
 import { onAdminAction } from "../homeAction";
 import type { HomeDeps } from "../homeDeps";
@@ -47,7 +48,7 @@ export function register(app: App, deps: HomeDeps): void {
               ? mrkdwn`${mention(target)} is now a Reply-All admin.`
               : mrkdwn`${mention(target)} already was an admin.`,
           )
-        : notice("error", result.error),
+        : notice("error", renderNotice(result.error)),
     );
   });
 
@@ -64,7 +65,7 @@ export function register(app: App, deps: HomeDeps): void {
               ? mrkdwn`${mention(target)} is no longer a Reply-All admin (unless they are a workspace admin).`
               : mrkdwn`Nothing to remove.`,
           )
-        : notice("error", result.error),
+        : notice("error", renderNotice(result.error)),
     );
   });
 }

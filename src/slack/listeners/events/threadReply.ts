@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
+import { slackToPlainText } from "../../../domain/slackText";
 import type { OutboundService } from "../../../services/outbound";
 
 // Only what a teammate typed in a thread: no bots (the app's own posts included), no edits or
@@ -87,7 +88,8 @@ export function register(app: App, outbound: OutboundService): void {
       threadTs: reply.thread_ts,
       ts: reply.ts,
       userId: reply.user,
-      text: reply.text,
+      // Texted as the phones will show it: links as addresses, mentions by name, entities unescaped.
+      text: slackToPlainText(reply.text),
       files: reply.files.flatMap((f) => {
         const url = f.url_private_download ?? f.url_private;
         return url ? [{ id: f.id, name: f.name, mimetype: f.mimetype, size: f.size, url }] : [];
