@@ -4,7 +4,7 @@
 // notices are driven end to end.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { multiSendReport } from "../../src/domain/multiSend";
+import type { Notice } from "../../src/domain/notices";
 import { complianceModalView } from "../../src/slack/views/complianceModal";
 import { consentModalView } from "../../src/slack/views/consentModal";
 import { contactModalView } from "../../src/slack/views/contactModal";
@@ -20,6 +20,8 @@ import { conversationRow } from "../../src/slack/views/homeConversations";
 import { DEFAULT_HOME_STATE } from "../../src/slack/views/homeState";
 import { importModalView, importProgressView, importResultView } from "../../src/slack/views/importModal";
 import { lineModalView } from "../../src/slack/views/lineModal";
+import { multiSendReport } from "../../src/slack/views/multiSendReport";
+import { renderNotice } from "../../src/slack/views/notices";
 import { threadEntryMessage } from "../../src/slack/views/threadEntry";
 import { assignModalView, participantsModalView, renameModalView } from "../../src/slack/views/threadModals";
 import { threadRootBlocks, threadRootText } from "../../src/slack/views/threadRoot";
@@ -117,6 +119,85 @@ const THREAD_FORM = {
   name: HOSTILE,
   assignee: "U0EVAN",
   participants: [{ number: "+12125550143", name: HOSTILE }],
+};
+
+const hostileContact = { name: HOSTILE, number: "+12125550143" };
+const hostilePost = { channel: HOSTILE, ts: HOSTILE };
+
+/** One notice of each kind (the type fails when a kind is missing), hostile in every outside field. */
+const HOSTILE_NOTICES: { [K in Notice["kind"]]: Extract<Notice, { kind: K }> } = {
+  "not-delivered": {
+    kind: "not-delivered",
+    contact: hostileContact,
+    description: HOSTILE,
+    errorCode: 4720,
+    entry: hostilePost,
+  },
+  "report-set-aside": { kind: "report-set-aside", eventType: HOSTILE },
+  "text-set-aside": { kind: "text-set-aside", from: HOSTILE, reason: "invalid" },
+  "reopened-by-text": { kind: "reopened-by-text", contact: hostileContact },
+  "reopened-by-start": { kind: "reopened-by-start", user: HOSTILE },
+  "start-failed": { kind: "start-failed", alone: false, why: HOSTILE, requestedBy: HOSTILE },
+  "start-blocked": { kind: "start-blocked", alone: true },
+  "start-unconfirmed": { kind: "start-unconfirmed", waitSeconds: 30 },
+  "reply-unconfirmed": {
+    kind: "reply-unconfirmed",
+    waitSeconds: 30,
+    what: { kind: "compliance", recipients: [HOSTILE] },
+  },
+  "send-again-chosen": { kind: "send-again-chosen", user: HOSTILE },
+  "line-inactive": { kind: "line-inactive", line: HOSTILE },
+  "reply-failed": { kind: "reply-failed", reason: HOSTILE },
+  texted: { kind: "texted", recipients: 2, signature: HOSTILE, cost: HOSTILE, excluded: 1 },
+  "auto-reply": { kind: "auto-reply", contact: hostileContact, text: HOSTILE },
+  "consent-changed": {
+    kind: "consent-changed",
+    contact: hostileContact,
+    status: "OPTED_OUT",
+    byKeyword: false,
+    actor: HOSTILE,
+    reason: HOSTILE,
+    at: "2026-12-01T10:00:00.000Z",
+    remaining: 1,
+  },
+  renamed: { kind: "renamed", actor: HOSTILE, name: HOSTILE },
+  "name-removed": { kind: "name-removed", actor: HOSTILE },
+  closed: { kind: "closed", actor: HOSTILE },
+  reopened: { kind: "reopened", actor: HOSTILE },
+  assigned: { kind: "assigned", actor: "U0DANA", to: HOSTILE },
+  "participants-changed": {
+    kind: "participants-changed",
+    actor: HOSTILE,
+    added: [HOSTILE, HOSTILE],
+    removed: [HOSTILE],
+    count: 2,
+  },
+  "start-failed-requester": { kind: "start-failed-requester", alone: true, why: HOSTILE, name: HOSTILE },
+  "start-blocked-requester": { kind: "start-blocked-requester", alone: false },
+  "thread-not-posted": { kind: "thread-not-posted", name: HOSTILE, channel: HOSTILE },
+  "went-to-thread": { kind: "went-to-thread", alone: false, link: HOSTILE, cost: HOSTILE },
+  "reply-not-sent-closed": { kind: "reply-not-sent-closed" },
+  "files-not-texted": { kind: "files-not-texted", files: [{ name: HOSTILE, reason: HOSTILE }] },
+  "reply-too-long": { kind: "reply-too-long", length: 2000, max: 1600 },
+  "reply-cannot-unsend": { kind: "reply-cannot-unsend", how: "edited" },
+  "reply-blocked-opted-out": { kind: "reply-blocked-opted-out", line: HOSTILE },
+  "assigned-text": {
+    kind: "assigned-text",
+    conversation: HOSTILE,
+    line: HOSTILE,
+    link: `https://example.slack.com/archives/C1/p1?x=${HOSTILE}`,
+    sender: hostileContact,
+    preview: HOSTILE,
+    media: false,
+  },
+  "admin-refused": { kind: "admin-refused", why: "bot" },
+  "already-workspace-admin": { kind: "already-workspace-admin", user: HOSTILE },
+  "multi-send-report": {
+    kind: "multi-send-report",
+    requestedBy: HOSTILE,
+    line: { name: HOSTILE, number: "+19195550100" },
+    tally: { recipients: 2, sent: 1, unconfirmed: 0, failed: 1, pending: 0, skipped: 0, continued: 0 },
+  },
 };
 
 /** Every exported builder of src/slack/views, with hostile values in every outside field. */
@@ -353,6 +434,13 @@ const BUILDERS: Record<string, () => unknown> = {
         },
       }).markup,
     })),
+  // Every notice a service can make, each outside field hostile; a stored thread notice also as posted.
+  renderNotice: () => [
+    ...Object.values(HOSTILE_NOTICES).map((notice) => ({ text: renderNotice(notice).markup })),
+    threadEntryMessage({ kind: "notice", notice: HOSTILE_NOTICES["not-delivered"] }),
+    // A stored notice whose column does not parse is shown by its plain-text line, escaped.
+    threadEntryMessage({ kind: "notice", notice: { kind: "unreadable", text: HOSTILE } }),
+  ],
   // The estimate's strings come from the app, but are escaped like outside text all the same.
   estimateBlocks: () => estimateBlocks({ recipients: 2, cost: HOSTILE, ucs2: [...HOSTILE], plain: HOSTILE }),
   groupModalWithEstimate: () =>

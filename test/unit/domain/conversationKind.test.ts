@@ -6,8 +6,9 @@ import {
   parseKind,
 } from "../../../src/domain/conversationKind";
 import { countRecipients, modalEstimate } from "../../../src/domain/modalEstimate";
-import { multiSendReport, tallyStates } from "../../../src/domain/multiSend";
+import { tallyStates } from "../../../src/domain/multiSend";
 import { describeSeparateCost } from "../../../src/domain/segments";
+import { multiSendReport } from "../../../src/slack/views/multiSendReport";
 
 describe("the kind of conversation a form starts", () => {
   test("a group needs a group-enabled line and holds 9; one contact or up to 100 go from any active line", () => {
