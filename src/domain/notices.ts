@@ -131,7 +131,7 @@ export type Notice = ThreadNotice | PersonalNotice | ChannelNotice;
  * table (the thread shows the notice as the Slack edge renders it).
  */
 export function noticeRow(notice: ThreadNotice): { kind: "NOTICE"; text: string; notice: ThreadNotice } {
-  return { kind: "NOTICE", text: noticeSummary(notice), notice };
+  return { kind: "NOTICE", text: noticePlainText(notice), notice };
 }
 
 /**
@@ -151,52 +151,91 @@ export function storedNotice(row: { notice: unknown; text: string }): StoredNoti
 }
 
 const who = (c: { name: string | null; number: string }) => contactLabel(c.name, c.number);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** A plain-text line for a stored notice (the Message's `text`); never shown in Slack. */
-export function noticeSummary(notice: ThreadNotice): string {
+function listNames(names: string[]): string {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+const NOT_CONFIRMED_AFTER =
+  "It may not have reached the group. Nothing is re-sent automatically: check with a participant, or send it again.";
+
+/**
+ * A stored notice as plain text (the Message's `text`, for anyone reading the table): the words the
+ * thread shows, without Slack's markup (users by id, links by their label). A unit test holds the
+ * two to the same words.
+ */
+export function noticePlainText(notice: ThreadNotice): string {
   switch (notice.kind) {
     case "not-delivered":
-      return `Not delivered to ${who(notice.contact)}: “${notice.description}”${notice.errorCode ? ` (error ${notice.errorCode})` : ""}.`;
+      return `Not delivered to ${who(notice.contact)}: ${notice.entry ? "this message" : "a message"} failed with “${notice.description}”${notice.errorCode ? ` (error ${notice.errorCode})` : ""}.`;
     case "report-set-aside":
-      return `A delivery report (${notice.eventType}) was set aside.`;
+      return `A delivery report from Bandwidth (${notice.eventType}) could not be taken in and was set aside; the delivery state shown here may be out of date.`;
     case "text-set-aside":
-      return `A text from ${notice.from ? formatPhone(notice.from) : "a contact"} was set aside (${notice.reason}).`;
+      return `A text from ${notice.from ? formatPhone(notice.from) : "a contact"} could not be shown here: ${notice.reason === "failed" ? "it failed every attempt" : "Bandwidth sent it in a form that cannot be stored"}. It was set aside, and the texts after it follow.`;
     case "reopened-by-text":
-      return `Reopened by a new text from ${who(notice.contact)}.`;
+      return `Reopened by a new text from ${who(notice.contact)}. Replies here are texted again.`;
     case "reopened-by-start":
-      return `Reopened by ${notice.user}, who texted the same people again.`;
+      return `Reopened by @${notice.user}, who texted the same people again.`;
     case "start-failed":
-      return `Not sent: ${notice.why}`;
+      return `This ${notice.alone ? "text" : "group text"} was not sent. ${notice.why} Nothing was texted; @${notice.requestedBy} can try again.`;
     case "start-blocked":
-      return "Not sent: opted out.";
+      return notice.alone
+        ? "This text was not sent: the contact has opted out of this line."
+        : "This group text was not sent: every contact in the group has opted out of this line.";
     case "start-unconfirmed":
-    case "reply-unconfirmed":
-      return "Not confirmed by Bandwidth.";
+      return `Not confirmed: the app lost contact with Bandwidth while texting this group, and Bandwidth shows no record of it after ${notice.waitSeconds} s. ${NOT_CONFIRMED_AFTER}`;
+    case "reply-unconfirmed": {
+      const what =
+        notice.what.kind === "compliance"
+          ? `the compliance reply to ${notice.what.recipients.join(", ")}`
+          : "this reply";
+      return `Not confirmed: the app lost contact with Bandwidth while texting ${what}, and Bandwidth shows no record of it after ${notice.waitSeconds} s. ${NOT_CONFIRMED_AFTER}`;
+    }
     case "send-again-chosen":
-      return `${notice.user} chose to send the unconfirmed reply again.`;
+      return `@${notice.user} chose to send the unconfirmed reply again.`;
     case "line-inactive":
-      return `Not texted: ${notice.line} is inactive.`;
+      return `${notice.line} is inactive, so this reply was not texted.`;
     case "reply-failed":
-      return `Not texted: ${notice.reason}.`;
+      return `This reply was not texted: ${notice.reason}.`;
     case "texted":
-      return `Texted to ${notice.recipients}: ${notice.cost}`;
+      return `Texted to ${plural(notice.recipients, "participant")}${notice.signature ? `, signed “${notice.signature}”` : ""}: ${notice.cost}${notice.excluded ? ` · not sent to ${notice.excluded} opted-out` : ""}`;
     case "auto-reply":
-      return `Auto-reply texted to ${who(notice.contact)}: “${notice.text}”`;
-    case "consent-changed":
-      return `${who(notice.contact)} ${notice.status === "OPTED_OUT" ? "opted out" : "opted back in"}.`;
+      return `Auto-reply texted to ${notice.contact.name?.trim() || formatPhone(notice.contact.number)}: “${notice.text}”`;
+    case "consent-changed": {
+      const why = notice.reason ? ` (${notice.reason})` : "";
+      const by = notice.actor ? `@${notice.actor}` : "an admin";
+      const out = notice.status === "OPTED_OUT";
+      const how = notice.byKeyword
+        ? `texted ${notice.reason ?? (out ? "STOP" : "START")} and ${out ? "opted out" : "opted back in"}`
+        : `was ${out ? "opted out" : "opted back in"} by ${by}${why}`;
+      const next =
+        notice.remaining === 0
+          ? "Every participant has opted out; nothing more can be texted to this group."
+          : `Further messages go to the remaining ${plural(notice.remaining, "participant")}.`;
+      return `${who(notice.contact)} ${how} at ${notice.at}. ${next}`;
+    }
     case "renamed":
-      return `${notice.actor} renamed the group to “${notice.name}”.`;
+      return `@${notice.actor} renamed the group to “${notice.name}”.`;
     case "name-removed":
-      return `${notice.actor} removed the group's name.`;
+      return `@${notice.actor} removed the group's name.`;
     case "closed":
-      return `${notice.actor} closed this conversation.`;
+      return `@${notice.actor} closed this conversation. Replies here are not texted until it is reopened; a new text from a contact reopens it.`;
     case "reopened":
-      return `${notice.actor} reopened this conversation.`;
+      return `@${notice.actor} reopened this conversation. Replies here are texted again.`;
     case "assigned":
-      return notice.to
-        ? `${notice.actor} assigned this conversation to ${notice.to}.`
-        : `${notice.actor} unassigned this conversation.`;
-    case "participants-changed":
-      return `${notice.actor} changed the participants: now ${notice.count}.`;
+      return notice.to === null
+        ? `@${notice.actor} unassigned this conversation.`
+        : notice.to === notice.actor
+          ? `@${notice.actor} took this conversation.`
+          : `@${notice.actor} assigned this conversation to @${notice.to}.`;
+    case "participants-changed": {
+      const parts = [
+        ...(notice.added.length ? [`added ${listNames(notice.added)}`] : []),
+        ...(notice.removed.length ? [`removed ${listNames(notice.removed)}`] : []),
+      ];
+      return `@${notice.actor} ${parts.join(" and ")}. Replies here now go to ${plural(notice.count, "contact")}; on the phones this is a new group text, and texts from the old group and the new one both land in this thread.`;
+    }
   }
 }

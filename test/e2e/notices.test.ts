@@ -74,9 +74,9 @@ test("a delivery failure is stored as a notice and posted in the words the threa
     errorCode: 4720,
     entry: { channel: thread.channel, ts: event.ts },
   });
-  // Plain text for anyone reading the table: no Slack markup of the app's own.
+  // Plain text for anyone reading the table: the same words, without Slack markup of the app's own.
   expect(row.text).toBe(
-    `Not delivered to Ben <@U0BOSS> (${formatPhone(ben)}): “Carrier rejected & <dropped>” (error 4720).`,
+    `Not delivered to Ben <@U0BOSS> (${formatPhone(ben)}): this message failed with “Carrier rejected & <dropped>” (error 4720).`,
   );
 });
 
