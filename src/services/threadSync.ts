@@ -138,10 +138,19 @@ export class ThreadSyncService {
    */
   private pumpTogether(): void {
     if (this.batching || this.stopped || this.together.size === 0) return;
-    const ids = [...this.together].slice(0, BATCH_CONVERSATIONS);
-    for (const id of ids) {
+    const ids: string[] = [];
+    for (const id of [...this.together].slice(0, BATCH_CONVERSATIONS)) {
       this.together.delete(id);
-      this.draining.set(id, { again: false, entriesOnly: true });
+      // Asked for by a drain meanwhile (a delivery, a notice): that drain posts these entries too.
+      if (this.draining.has(id) || this.waiting.has(id)) this.drainSoon(id, true);
+      else {
+        this.draining.set(id, { again: false, entriesOnly: true });
+        ids.push(id);
+      }
+    }
+    if (ids.length === 0) {
+      this.pumpTogether();
+      return;
     }
     this.batching = true;
     void this.resumed.track(
