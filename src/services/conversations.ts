@@ -23,16 +23,16 @@ export async function findConversationByKey(tx: Tx | Db, lineId: string, numbers
   return key?.conversation ?? null;
 }
 
-export async function createConversation(
-  tx: Tx,
-  input: {
-    lineId: string;
-    numbers: string[];
-    channelId: string | null;
-    name: string | null;
-    startedBy: string | null;
-  },
-) {
+/** A conversation to create: its line, its participants' numbers, where it goes and who started it. */
+export interface NewConversation {
+  lineId: string;
+  numbers: string[];
+  channelId: string | null;
+  name: string | null;
+  startedBy: string | null;
+}
+
+export async function createConversation(tx: Tx, input: NewConversation) {
   const contacts = await ensureContacts(tx, input.numbers, input.startedBy);
   const byNumber = new Map(contacts.map((c) => [c.number, c]));
   return tx.groupConversation.create({
@@ -57,16 +57,7 @@ export async function createConversation(
  * conversation is keyed by its single number, as its inbound texts are), or a new one. `created`
  * says which, so that a start can tell a member their text continued an existing thread.
  */
-export async function findOrCreateConversation(
-  tx: Tx,
-  input: {
-    lineId: string;
-    numbers: string[];
-    channelId: string | null;
-    name: string | null;
-    startedBy: string | null;
-  },
-) {
+export async function findOrCreateConversation(tx: Tx, input: NewConversation) {
   const existing = await findConversationByKey(tx, input.lineId, input.numbers);
   if (existing) return { conversation: existing, created: false };
   return { conversation: await createConversation(tx, input), created: true };

@@ -1,6 +1,6 @@
 // Issue 13 (part A): the modal starts a group, a one-to-one text or a multi-recipient send.
 import { contactTexts, groupModalMetadata } from "../support/flows";
-import { eventually, FRONT_DESK_LINE, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { eventually, FRONT_DESK_LINE, SALES_LINE, useHarness } from "../support/harness";
 import {
   blockActionsBody,
   blockSuggestionBody,
@@ -11,18 +11,7 @@ import {
 type Block = { block_id?: string; element?: { options?: { value: string; text: { text: string } }[] } };
 type ModalView = { title: { text: string }; blocks: Block[]; callback_id: string; private_metadata: string };
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.slack.reset();
-  h.bandwidth.reset();
-});
+const h = useHarness();
 
 async function lineId(number: string): Promise<string> {
   return (await h.app.db.line.findUniqueOrThrow({ where: { number } })).id;

@@ -1,6 +1,6 @@
 import { participantKey } from "../../src/domain/participants";
 import { groupModalMetadata } from "../support/flows";
-import { type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { SALES_LINE, useHarness } from "../support/harness";
 import { slashCommandBody, viewSubmissionBody } from "../support/slackRequests";
 
 const NINE_TYPED = [
@@ -29,18 +29,7 @@ const NINE_E164 = [
 type Option = { value: string; text: { text: string } };
 type Block = { block_id?: string; element?: { options?: Option[] } };
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.slack.reset();
-  h.bandwidth.reset();
-});
+const h = useHarness();
 
 async function openModal(channelId = "CGENERAL", text = ""): Promise<{ lineId: string; blocks: Block[] }> {
   const before = h.slack.callsTo("views.open").length;

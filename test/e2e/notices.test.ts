@@ -3,33 +3,14 @@
 // posted, in the words people saw before; rows stored as markup before that keep being posted as is.
 import { formatPhone } from "../../src/domain/phone";
 import { statusCallback } from "../support/bandwidthSpec";
-import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { eventually, SALES_LINE, useHarness } from "../support/harness";
 import { eventCallbackBody, messageEvent } from "../support/slackRequests";
-import { freshNumbers, nameContact, sendText, type ThreadRef, threadOf, waitForPost } from "./relayHelpers";
+import { nameContact, openGroup, sendText, waitForPost } from "./relayHelpers";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.slack.reset();
-  h.bandwidth.reset();
-});
-
-async function openGroup(size: number): Promise<{ group: string[]; thread: ThreadRef }> {
-  const group = freshNumbers(size);
-  await sendText(h, group[0] ?? "", group, "hello from the group");
-  const thread = await threadOf(h, group);
-  await waitForPost(h, thread, (p) => p.text === "hello from the group");
-  return { group, thread };
-}
+const h = useHarness();
 
 test("a delivery failure is stored as a notice and posted in the words the thread showed before", async () => {
-  const { group, thread } = await openGroup(2);
+  const { group, thread } = await openGroup(h, 2);
   const [, ben] = group as [string, string];
   // Outside text with markup in it: it must reach Slack escaped, and the stored row as it is.
   await nameContact(h, ben, "Ben <@U0BOSS>");
@@ -81,7 +62,7 @@ test("a delivery failure is stored as a notice and posted in the words the threa
 });
 
 test("a notice stored as markup before notices were structured is posted as it was stored", async () => {
-  const { group, thread } = await openGroup(2);
+  const { group, thread } = await openGroup(h, 2);
   const markup = ":warning: Stored before: <@UDANA> said *hello* &amp; left.";
   await h.app.db.message.create({
     data: { conversationId: thread.conversationId, kind: "NOTICE", text: markup, postState: "PENDING" },

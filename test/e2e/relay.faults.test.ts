@@ -4,7 +4,7 @@ import pg from "pg";
 import { statusCallback } from "../support/bandwidthSpec";
 import type { RecordedMessage } from "../support/fakeBandwidth";
 import { groupModalMetadata } from "../support/flows";
-import { eventually, FRONT_DESK_LINE, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { eventually, FRONT_DESK_LINE, SALES_LINE, useHarness } from "../support/harness";
 import { eventCallbackBody, messageEvent, viewSubmissionBody } from "../support/slackRequests";
 import {
   freshNumbers,
@@ -17,18 +17,7 @@ import {
   waitForPosts,
 } from "./relayHelpers";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.slack.reset();
-  h.bandwidth.reset();
-});
+const h = useHarness();
 
 function rootsIn(channel: string): number {
   return h.slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel && !c.args.thread_ts)

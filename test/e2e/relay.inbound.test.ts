@@ -2,15 +2,7 @@
 import { senderIcons } from "../../src/domain/labels";
 import { UPLOAD_CALL } from "../support/fakeSlack";
 import { groupModalMetadata } from "../support/flows";
-import {
-  basicAuth,
-  eventually,
-  FRONT_DESK_LINE,
-  type Harness,
-  SALES_LINE,
-  SECRETS,
-  startHarness,
-} from "../support/harness";
+import { basicAuth, eventually, FRONT_DESK_LINE, SALES_LINE, SECRETS, useHarness } from "../support/harness";
 import { viewSubmissionBody } from "../support/slackRequests";
 import {
   contactTexts,
@@ -26,18 +18,7 @@ import {
   waitForPosts,
 } from "./relayHelpers";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.slack.reset();
-  h.bandwidth.reset();
-});
+const h = useHarness();
 
 function rootMessage(channel: string, ts: string) {
   return h.slack.messagesIn(channel).find((m) => m.ts === ts);

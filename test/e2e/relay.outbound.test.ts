@@ -4,40 +4,19 @@ import { statusCallback } from "../support/bandwidthSpec";
 import type { RecordedMessage } from "../support/fakeBandwidth";
 import { BOT_ID, BOT_USER_ID } from "../support/fakeSlack";
 import { startGroup } from "../support/flows";
-import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
+import { eventually, SALES_LINE, useHarness } from "../support/harness";
 import { eventCallbackBody, messageEvent } from "../support/slackRequests";
 import {
   freshNumbers,
   nameContact,
+  openGroup,
   PNG_BYTES,
   pause,
-  sendText,
   type ThreadRef,
-  threadOf,
   waitForPost,
 } from "./relayHelpers";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.slack.reset();
-  h.bandwidth.reset();
-});
-
-/** A group the contacts opened by texting the Sales line; resolves once its thread exists. */
-async function openGroup(size: number): Promise<{ group: string[]; thread: ThreadRef }> {
-  const group = freshNumbers(size);
-  await sendText(h, group[0] ?? "", group, "hello from the group");
-  const thread = await threadOf(h, group);
-  await waitForPost(h, thread, (p) => p.text === "hello from the group");
-  return { group, thread };
-}
+const h = useHarness();
 
 async function reply(thread: ThreadRef, text: string, extra: Record<string, unknown> = {}) {
   const event = {
@@ -63,7 +42,7 @@ async function waitForTexts(group: string[], n: number): Promise<RecordedMessage
 
 describe("a teammate's reply in the thread", () => {
   test("reaches Bandwidth as one spec-valid request to every participant, from the line, tagged", async () => {
-    const { group, thread } = await openGroup(3);
+    const { group, thread } = await openGroup(h, 3);
     await reply(thread, "Meet at <https://example.com/map|the park> &amp; bring <!here> snacks");
     const [sent] = await waitForTexts(group, 1);
     expect(h.bandwidth.violations).toEqual([]);
@@ -81,7 +60,7 @@ describe("a teammate's reply in the thread", () => {
   });
 
   test("bot messages, edits, deletions, top-level messages and other threads are not texted", async () => {
-    const { group, thread } = await openGroup(2);
+    const { group, thread } = await openGroup(h, 2);
     const top = messageEvent({ channel: thread.channel, user: "UDANA", text: "top level, not a reply" });
     const bot = {
       ...messageEvent({
@@ -153,7 +132,7 @@ describe("a teammate's reply in the thread", () => {
   });
 
   test("the same event delivered twice (Slack retry, same ts) is texted once", async () => {
-    const { group, thread } = await openGroup(2);
+    const { group, thread } = await openGroup(h, 2);
     const event = messageEvent({
       channel: thread.channel,
       user: "UDANA",
@@ -185,7 +164,7 @@ describe("a teammate's reply in the thread", () => {
   });
 
   test("a Slack file in the reply is uploaded to Bandwidth media and sent with the text", async () => {
-    const { group, thread } = await openGroup(2);
+    const { group, thread } = await openGroup(h, 2);
     const file = h.slack.registerFile({
       id: "F0PHOTO001",
       name: "flyer.png",
@@ -218,7 +197,7 @@ describe("a teammate's reply in the thread", () => {
 
 describe("delivery status in the thread", () => {
   test("message-failed for one recipient posts a notice naming them and Bandwidth's reason", async () => {
-    const { group, thread } = await openGroup(3);
+    const { group, thread } = await openGroup(h, 3);
     const [ana, ben, cho] = group as [string, string, string];
     await nameContact(h, ben, "Ben Ortiz");
     const teammate = await reply(thread, "are we still on?");
@@ -275,7 +254,7 @@ describe("delivery status in the thread", () => {
   });
 
   test("message-delivered for every recipient adds a check mark to the teammate's message, once", async () => {
-    const { group, thread } = await openGroup(2);
+    const { group, thread } = await openGroup(h, 2);
     const teammate = await reply(thread, "see you there");
     const [sent] = await waitForTexts(group, 1);
     const delivered = (n: string) =>
@@ -323,7 +302,7 @@ describe("delivery status in the thread", () => {
 
 describe("usage counts Bandwidth's own segment count", () => {
   test("the send's answer and then a status callback replace the app's estimate", async () => {
-    const { group, thread } = await openGroup(1);
+    const { group, thread } = await openGroup(h, 1);
     const [ana] = group as [string];
     // One short GSM-7 text: the app estimates 1 segment; Bandwidth says otherwise, and bills by its count.
     h.bandwidth.setSegmentCount((body) => (body.text === "short and plain" ? 3 : null));

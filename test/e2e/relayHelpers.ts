@@ -139,3 +139,12 @@ export const PNG_BYTES = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==",
   "base64",
 );
+
+/** A group the contacts opened by texting the Sales line; resolves once its thread exists. */
+export async function openGroup(h: Harness, size: number): Promise<{ group: string[]; thread: ThreadRef }> {
+  const group = freshNumbers(size);
+  await sendText(h, group[0] ?? "", group, "hello from the group");
+  const thread = await threadOf(h, group);
+  await waitForPost(h, thread, (p) => p.text === "hello from the group");
+  return { group, thread };
+}

@@ -81,6 +81,30 @@ export function appEnv(
 }
 
 /** The real app (Bolt HTTP receiver, WebClient, bandwidth-sdk, PostgreSQL) between the two fakes. */
+/**
+ * The harness of a test file: started before its tests, stopped after them, its fakes' records
+ * cleared before each test. Read through a proxy, so the file can hold it in a `const`.
+ */
+export function useHarness(options: HarnessOptions = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(options);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  beforeEach(() => {
+    current?.slack.reset();
+    current?.bandwidth.reset();
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (!current) throw new Error("the harness is used before its beforeAll started it");
+      return Reflect.get(current, key);
+    },
+  });
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const slack = await startFakeSlack({ users: options.users });
   const bandwidth = await startFakeBandwidth({
