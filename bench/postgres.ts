@@ -15,13 +15,16 @@ export interface BenchPostgres {
  * with PostgreSQL's default durability settings (fsync and synchronous_commit on): an acknowledgement
  * measured here costs a real WAL flush, as it would in production.
  */
-export async function startPostgres(root: string): Promise<BenchPostgres> {
+export async function startPostgres(
+  root: string,
+  settings: Record<string, string> = {},
+): Promise<BenchPostgres> {
   const dir = path.join(root, "pg");
   mkdirSync(dir, { recursive: true });
   const cluster = await startPostgresCluster({
     dataDir: path.join(dir, "data"),
     password: "bench",
-    settings: { max_connections: "200" },
+    settings: { max_connections: "200", ...settings },
   });
   const port = cluster.port;
   const base = `postgresql://postgres:bench@127.0.0.1:${port}`;

@@ -12,7 +12,8 @@
  * BENCH_BURST_MESSAGES, BENCH_BURST_GROUPS, BENCH_SLACK_RATE, BENCH_TIMEOUT_S, BENCH_KEEP_TMP=1,
  * BENCH_PHASES (subset of ack,post,reply,burst,start), BENCH_APP_NODE_ARGS (replaces package.json's config.node_flags, e.g. "--cpu-prof"),
  * BENCH_APP_MAIN (another build of the app to measure), BENCH_LOG_LEVEL (the app's LOG_LEVEL),
- * BENCH_SPLIT=1 (ingest and processing as two processes, ROLE=web and ROLE=worker; CPU figures add both).
+ * BENCH_SPLIT=1 (ingest and processing as two processes, ROLE=web and ROLE=worker; CPU figures add both),
+ * BENCH_PG_STATEMENTS=1 (after phase 2, the app's statements per inbound text, from pg_stat_statements).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -82,6 +83,9 @@ const CFG = {
   retentionHorizonSeconds: knob("BENCH_RETENTION_HORIZON_S", 15),
   timeoutSeconds: knob("BENCH_TIMEOUT_S", 1500),
 };
+
+/** BENCH_PG_STATEMENTS=1: count the app's statements with pg_stat_statements (a diagnostic). */
+const STATEMENTS = process.env.BENCH_PG_STATEMENTS === "1";
 
 /** BENCH_SPLIT=1: the app as `--role=web` plus `--role=worker`, instead of one process doing both. */
 const SPLIT = process.env.BENCH_SPLIT === "1";
@@ -202,6 +206,19 @@ async function ackLoad(
     failed: result.non2xx + result.errors,
     cpuMsPerRequest: pid ? (cpuMsOf(pid) - cpuBefore) / Math.max(1, result["2xx"]) : Number.NaN,
   };
+}
+
+/** Diagnostics (BENCH_PG_STATEMENTS=1): the app's statements since the reset, as calls per text. */
+async function statementsPerText(db: pg.Pool, texts: number): Promise<string> {
+  const { rows } = await db.query<{ n: string; query: string }>(
+    `SELECT calls::text AS n, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_stat_database%'
+     ORDER BY calls DESC LIMIT 30`,
+  );
+  return rows
+    .map((r) => `${(Number(r.n) / texts).toFixed(2).padStart(6)}  ${r.query.slice(0, 150)}`)
+    .join("\n");
 }
 
 /** Diagnostics (BENCH_PG_WAITS=1): what the app's PostgreSQL sessions are doing, sampled every 50 ms. */
@@ -330,7 +347,10 @@ async function measure(
   const numbers = new NumberPool();
 
   log("starting PostgreSQL");
-  const postgres: BenchPostgres = await startPostgres(tmp);
+  const postgres: BenchPostgres = await startPostgres(
+    tmp,
+    STATEMENTS ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all" } : {},
+  );
   cleanups.push(() => postgres.stop());
   const baselineDb = await postgres.createDatabase("bench_baseline");
   const appDb = await postgres.createDatabase("bench_app");
@@ -584,6 +604,8 @@ async function measure(
     let postFailures = 0;
     const postCpuBefore = appCpuMs();
     const postCommitsBefore = await commits();
+    if (STATEMENTS)
+      await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
     await openLoop(postCount, CFG.postRate, async () => {
       const { tag, body } = mixedBody("p");
       const t = performance.now();
@@ -596,6 +618,7 @@ async function measure(
     await waitUntil(() => index.posted(postTags) === postTags.length, 60_000, 100);
     const postCpuMs = (appCpuMs() - postCpuBefore) / postCount;
     const postCommits = ((await commits()) - postCommitsBefore) / postCount;
+    if (STATEMENTS) log(`statements per inbound text during 2a:\n${await statementsPerText(db, postCount)}`);
     const postLatency = postTags.flatMap((t) => {
       const at = index.firstAt.get(t);
       const sent = sentAt.get(t);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Config } from "../config";
 import { connectionBudget } from "../db/budget";
 import { createDb, type Db } from "../db/client";
@@ -21,6 +22,8 @@ export interface Infrastructure {
   queue: JobQueue;
   /** The webhook routes' store; null on a worker, which takes no requests in. */
   intake: EventIntake | null;
+  /** This process, as its intake's NOTIFY names it (see InboundProcessorDeps.origin). */
+  origin: string;
   metrics: Metrics;
   /** Aborted when the app stops: outgoing calls and waits end at once. */
   shutdown: Shutdown;
@@ -53,8 +56,9 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     retentionHours: config.RETENTION_HOURS,
     connections: budget.queue,
   });
+  const origin = randomUUID();
   const intake =
-    budget.intake > 0 ? new EventIntake(databaseUrl, INBOUND_EVENTS_CHANNEL, budget.intake) : null;
+    budget.intake > 0 ? new EventIntake(databaseUrl, INBOUND_EVENTS_CHANNEL, budget.intake, origin) : null;
   const metrics = new Metrics({
     queues: () => queueStats(db),
     outbox: async () => ({
@@ -69,6 +73,7 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     locks,
     queue,
     intake,
+    origin,
     metrics,
     shutdown: new Shutdown(),
     requestThreadSync: (id) => queue.enqueue(QUEUES.threadSync, { conversationId: id }, id),

@@ -87,6 +87,8 @@ export async function startProcessing(
     inbound: services.inbound,
     logger,
     pollMs: 1_000,
+    // The webhook route of this process wakes the processor itself (`wake` below).
+    origin: infra.origin,
     requestThreadSync,
     countSetAside: (reason) => metrics.inboundSetAside.inc({ reason }),
     countProcessed: (path, count = 1) => metrics.inboundProcessed.inc({ path }, count),

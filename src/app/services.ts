@@ -99,9 +99,10 @@ export function createServices(config: Config, logger: Logger, infra: Infrastruc
     inbound: new CountedInboundService(
       {
         db,
+        locks,
         logger,
         requestThreadSync: (id) => threads.postSoon(id),
-        postEntries: (id, messageIds) => threads.postSoon(id, messageIds),
+        postTaken: (batch) => threads.postTaken(batch),
         requestOutbound,
       },
       metrics,

@@ -61,31 +61,11 @@ export class Locks {
   }
 
   /**
-   * Takes, with one statement, the locks of `keys` that no one holds, runs `fn` with the keys taken,
-   * and releases them with one statement: a batch of conversations costs two round trips, not two each.
+   * A connection of its own for statements that take and release session locks themselves, so
+   * that taking a lock costs no round trip of its own (see `LockSession`).
    */
-  async withFreeLocks<T>(keys: readonly string[], fn: (held: string[]) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    let held: string[] = [];
-    try {
-      const { rows } = await client.query<{ key: string }>(
-        "SELECT key FROM unnest($1::text[]) AS key WHERE pg_try_advisory_lock(hashtextextended(key, 0))",
-        [keys],
-      );
-      held = rows.map((r) => r.key);
-      return await fn(held);
-    } finally {
-      // A connection that could not release its locks is closed, which releases them.
-      const released =
-        held.length === 0 ||
-        (await client
-          .query("SELECT pg_advisory_unlock(hashtextextended(key, 0)) FROM unnest($1::text[]) AS key", [held])
-          .then(
-            () => true,
-            () => false,
-          ));
-      client.release(!released);
-    }
+  async session(): Promise<LockSession> {
+    return new LockSession(await this.connect());
   }
 
   /**
@@ -135,5 +115,37 @@ export class Locks {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+}
+
+/**
+ * One pooled connection lent for statements that take session locks alongside their work (say,
+ * `pg_try_advisory_lock` in the statement that stores what the lock guards) and release them in
+ * the statement that records it done. The holder says which locks it holds (`held`); `end` gives
+ * the connection back, or closes it while any is still held or a statement failed (PostgreSQL then
+ * frees its locks), so a lock is never left behind on a pooled connection.
+ */
+export class LockSession {
+  /** The keys this session holds now, as the statements run on it report them. */
+  readonly held = new Set<string>();
+  private failed = false;
+  private ended = false;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  async query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.client.query<R>(sql, values)).rows;
+    } catch (error) {
+      // Session locks survive a failed statement: what it took is unknown now.
+      this.failed = true;
+      throw error;
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.client.release(this.failed || this.held.size > 0);
   }
 }

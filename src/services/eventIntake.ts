@@ -32,6 +32,8 @@ export class EventIntake {
     databaseUrl: string,
     private readonly channel: string,
     private readonly poolSize = 4,
+    /** Sent with the NOTIFY: the processor of this very process, woken directly, need not look twice. */
+    private readonly origin = "",
   ) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
     // An idle client's error (database restarted) must not crash the process.
@@ -122,7 +124,7 @@ export class EventIntake {
          ON CONFLICT ("dedupeKey") DO NOTHING
          RETURNING "dedupeKey"
        )
-       SELECT keys AS stored, CASE WHEN cardinality(keys) > 0 THEN pg_notify($4, '') END AS notified
+       SELECT keys AS stored, CASE WHEN cardinality(keys) > 0 THEN pg_notify($4, $6) END AS notified
        FROM (SELECT coalesce(array_agg("dedupeKey"), '{}') AS keys FROM stored) AS counted`,
       [
         events.map((e) => e.dedupeKey),
@@ -131,6 +133,7 @@ export class EventIntake {
         this.channel,
         // Which instance's share each falls in: every event of a lane in the same partition.
         events.map((e) => partitionOf(e)),
+        this.origin,
       ],
     );
     return new Set(result.rows[0]?.stored ?? []);

@@ -1,5 +1,5 @@
 import { type Db, isDataError, isRetryableConflict, type Line, type Tx } from "../db/client";
-import { lockExclusiveInTransaction } from "../db/locks";
+import { type Locks, lockExclusiveInTransaction } from "../db/locks";
 import type { KeywordKind } from "../domain/keywords";
 import { classifyKeyword } from "../domain/keywords";
 import {
@@ -14,7 +14,7 @@ import { countSegments, segmentCountSchema } from "../domain/segments";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists, versionedKeywordLists } from "./consent";
 import { findOrCreateConversation, reopenConversation } from "./conversations";
-import { chatTextsOf, takeChatTexts } from "./inboundBatch";
+import { chatTextsOf, type TakenTexts, takeChatTexts } from "./inboundBatch";
 import { recordReportedSegments } from "./reportedSegments";
 import { parseSendTag, recordMessageSent } from "./sendEvidence";
 import { consentLockKey } from "./textSender";
@@ -23,8 +23,12 @@ export interface InboundDeps {
   db: Db;
   logger: Logger;
   requestThreadSync(conversationId: string): Promise<void>;
-  /** Posts new entries this process stored for its own posting (see `takeChatTexts`). */
-  postEntries(conversationId: string, messageIds: readonly string[]): Promise<void>;
+  locks: Locks;
+  /**
+   * Posts the entries a take statement stored, in the threads it locked (see `takeChatTexts`):
+   * owns the batch's session from then on, and must end it.
+   */
+  postTaken(batch: TakenTexts): void;
   requestOutbound(conversationId: string): Promise<void>;
 }
 
@@ -98,11 +102,18 @@ export class InboundService {
     const { lists, version } = this.keywords;
     const texts = chatTextsOf(events, lists);
     if (texts.length === 0) return new Set();
-    const { taken, entries } = await takeChatTexts(this.deps.db, texts, version);
-    if (taken.size === 0) this.keywords = null;
-    this.textsStored([...entries.values()].reduce((n, ids) => n + ids.length, 0));
-    await Promise.all([...entries].map(([id, messageIds]) => this.deps.postEntries(id, messageIds)));
-    return taken;
+    const session = await this.deps.locks.session();
+    let batch: TakenTexts;
+    try {
+      batch = await takeChatTexts(session, texts, version);
+    } catch (error) {
+      session.end();
+      throw error;
+    }
+    if (batch.taken.size === 0) this.keywords = null;
+    this.textsStored(batch.stored);
+    this.deps.postTaken(batch);
+    return batch.taken;
   }
 
   private async takeMessage(callback: InboundCallback, claim: Claim): Promise<InboundOutcome> {

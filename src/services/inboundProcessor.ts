@@ -25,6 +25,11 @@ export interface InboundProcessorDeps {
   countProcessed?(path: "together" | "one-by-one", count?: number): void;
   /** Reports this instance's share: how many partitions it holds now. */
   shareChanged?(held: number): void;
+  /**
+   * What this process's own EventIntake sends with its NOTIFY: the webhook route has woken this
+   * processor directly already, and a second look per callback would cost a round trip each.
+   */
+  origin?: string;
   /** Other channels this instance's listening connection follows (jobs enqueued elsewhere, say). */
   alsoListen?: Record<string, (payload: string) => void>;
   /** Tests shorten the retries; production keeps the defaults (about two minutes). */
@@ -67,7 +72,12 @@ export class InboundProcessor {
       databaseUrl: deps.databaseUrl,
       partitions: PARTITIONS,
       share: fairShare,
-      listen: { ...deps.alsoListen, [INBOUND_EVENTS_CHANNEL]: () => this.wake() },
+      listen: {
+        ...deps.alsoListen,
+        [INBOUND_EVENTS_CHANNEL]: (origin) => {
+          if (!deps.origin || origin !== deps.origin) this.wake();
+        },
+      },
       onChange: (change) => {
         deps.logger.info(change, "share of stored callbacks changed");
         deps.shareChanged?.(change.held);

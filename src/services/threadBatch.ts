@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Db, Prisma } from "../db/client";
+import type { LockSession } from "../db/locks";
 import { senderLabel } from "../domain/labels";
 import type { ThreadEntryView } from "./ports";
 
@@ -12,10 +12,14 @@ const pendingEntry = z.object({
   sender: z.string().nullable(),
   senderName: z.string().nullable(),
   notifyAssignee: z.string().nullable(),
+  /** Stored by the statement that read it: this process's own to post, not in doubt. */
+  fresh: z.boolean(),
 });
 
-const threadState = z.object({
+export const threadState = z.object({
   id: z.string(),
+  /** Whether the statement that read it took the thread's lock (someone else holds it otherwise). */
+  held: z.boolean(),
   channelId: z.string().nullable(),
   threadTs: z.string().nullable(),
   rootDirty: z.boolean(),
@@ -28,42 +32,34 @@ const threadState = z.object({
 export type ThreadState = z.infer<typeof threadState>;
 export type PendingEntry = z.infer<typeof pendingEntry>;
 
-/**
- * The threads of these conversations and their entries waiting to be posted, in order, with the
- * sender's saved name: one statement for a whole batch, where a drain reads each conversation apart.
- */
-export async function readThreads(db: Db, conversationIds: readonly string[]): Promise<ThreadState[]> {
-  if (conversationIds.length === 0) return [];
-  const rows = await db.$queryRaw<unknown[]>(Prisma.sql`
-    SELECT c.id::text AS id, c."channelId", c."threadTs", c."rootDirty", l."defaultChannel",
-      COALESCE((
-        SELECT json_agg(ct.number ORDER BY p.position)
-        FROM "Participant" p JOIN "Contact" ct ON ct.id = p."contactId"
-        WHERE p."conversationId" = c.id), '[]') AS participants,
-      COALESCE((
-        SELECT json_agg(json_build_object(
-          'id', m.id, 'kind', m.kind, 'postState', m."postState", 'text', m.text, 'media', m.media,
-          'sender', m."senderNumber", 'senderName', sc.name, 'notifyAssignee', m."notifyAssignee")
-          ORDER BY m.seq)
-        FROM "Message" m LEFT JOIN "Contact" sc ON sc.number = m."senderNumber"
-        WHERE m."conversationId" = c.id AND m."postState" IN ('PENDING', 'POSTING')), '[]') AS pending
-    FROM "GroupConversation" c JOIN "Line" l ON l.id = c."lineId"
-    WHERE c.id = ANY(${conversationIds}::uuid[])`);
-  return z.array(threadState).parse(rows);
+/** The advisory lock key of a conversation's thread: one poster at a time, on any instance. */
+export function threadLockKey(conversationId: string): string {
+  return `thread:${conversationId}`;
 }
 
-/** Marks posted entries with their Slack message, all in one statement. */
-export async function markPosted(
-  db: Db,
+/**
+ * Marks posted entries with their Slack message and releases the session's thread locks, with one
+ * statement. Should it fail, the entries stay POSTING (whoever drains next finds the posts in the
+ * thread and adopts them) and ending the session closes its connection, which frees the locks.
+ */
+export async function markPostedAndRelease(
+  session: LockSession,
   posted: readonly { id: string; channel: string; ts: string }[],
 ): Promise<void> {
-  if (posted.length === 0) return;
-  await db.$executeRaw(Prisma.sql`
-    UPDATE "Message" m
-    SET "postState" = 'POSTED', "slackChannelId" = u.channel, "slackTs" = u.ts, "updatedAt" = now()
-    FROM unnest(${posted.map((p) => p.id)}::uuid[], ${posted.map((p) => p.channel)}::text[],
-      ${posted.map((p) => p.ts)}::text[]) AS u(id, channel, ts)
-    WHERE m.id = u.id`);
+  const keys = [...session.held];
+  await session.query(
+    `WITH marked AS (
+       UPDATE "Message" m
+       SET "postState" = 'POSTED', "slackChannelId" = u.channel, "slackTs" = u.ts, "updatedAt" = now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, channel, ts)
+       WHERE m.id = u.id
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM marked) AS marked,
+       (SELECT count(*) FROM unnest($4::text[]) AS key WHERE pg_advisory_unlock(hashtextextended(key, 0))) AS released`,
+    [posted.map((p) => p.id), posted.map((p) => p.channel), posted.map((p) => p.ts), keys],
+  );
+  for (const key of keys) session.held.delete(key);
 }
 
 /** A contact's text as its thread shows it: under their saved name (or number) and their icon in the group. */

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { Locks } from "../db/locks";
+import type { LockSession, Locks } from "../db/locks";
 import { senderIcons } from "../domain/labels";
 import { DEFAULT_NOTE_MARKER } from "../domain/notes";
 import { storedNotice } from "../domain/notices";
@@ -9,7 +9,8 @@ import type { Logger } from "../logger";
 import { InFlight } from "../shutdown";
 import { ChannelPacer } from "./channelPacer";
 import { type LoadedConversation, loadConversation, rootView } from "./conversations";
-import { postEntriesTogether } from "./entryBatch";
+import { postTakenEntries } from "./entryBatch";
+import type { TakenTexts } from "./inboundBatch";
 import type { BandwidthMessaging } from "./ports";
 import {
   SlackRateLimited,
@@ -19,7 +20,7 @@ import {
   type UploadedFile,
 } from "./ports";
 import { sendAgainTarget } from "./sendEvidence";
-import { inboundEntryView } from "./threadBatch";
+import { inboundEntryView, threadLockKey } from "./threadBatch";
 
 export interface ThreadSyncDeps {
   db: Db;
@@ -61,9 +62,6 @@ interface DrainRequest {
   entriesOnly: boolean;
 }
 
-/** Conversations one batch post takes at most (see `postEntriesTogether`). */
-const BATCH_CONVERSATIONS = 200;
-
 /** Conversations `postSoon` syncs at once; each holds a lock connection while it runs. */
 const DIRECT_SYNCS = 6;
 
@@ -88,9 +86,6 @@ export class ThreadSyncService {
    * while this process lives, so posted without the check in the thread that POSTING otherwise asks for.
    */
   private readonly fresh = new Set<string>();
-  /** Conversations whose fresh entries wait for the next batch post (`pumpTogether`). */
-  private readonly together = new Set<string>();
-  private batching = false;
   private direct = 0;
 
   constructor(private readonly deps: ThreadSyncDeps) {}
@@ -102,20 +97,65 @@ export class ThreadSyncService {
    * (its sync takes one more pass). A sync that fails is queued as a job, which retries it; one
    * this process never gets to is found by the sweeper, since its entries stay pending.
    */
-  postSoon(conversationId: string, fresh?: readonly string[]): Promise<void> {
+  postSoon(conversationId: string): Promise<void> {
     if (this.stopped) return this.deps.requestThreadSync(conversationId);
+    this.drainSoon(conversationId, false);
+    return Promise.resolve();
+  }
+
+  /**
+   * Posts the entries a take statement stored (see `takeChatTexts`) in the threads whose locks it
+   * took, and hands every other thread to the ordinary drain. Owns the batch's session: it is
+   * ended once the posts are marked and the locks released.
+   */
+  postTaken(batch: TakenTexts): void {
     // Forgetting is safe (an entry forgotten is merely checked for in the thread): it bounds the set.
     if (this.fresh.size > 100_000) this.fresh.clear();
-    for (const id of fresh ?? []) this.fresh.add(id);
-    // New entries alone need no look at deliveries or assignees; anything else asks for a full pass.
-    const entriesOnly = fresh !== undefined;
-    if (entriesOnly && !this.draining.has(conversationId) && !this.waiting.has(conversationId)) {
-      this.together.add(conversationId);
-      this.pumpTogether();
-      return Promise.resolve();
+    const held: TakenTexts["threads"] = [];
+    for (const thread of batch.threads) {
+      for (const entry of thread.pending) if (entry.fresh) this.fresh.add(entry.id);
+      if (thread.held) held.push(thread);
+      // Its lock is someone else's: a drain of this process waits for it and posts these too.
+      else this.drainSoon(thread.id, true);
     }
-    this.drainSoon(conversationId, entriesOnly);
-    return Promise.resolve();
+    if (held.length === 0 || this.stopped) {
+      batch.session.end();
+      for (const thread of held) void this.postSoon(thread.id);
+      return;
+    }
+    // A drain asked for meanwhile takes one more pass once these are posted (see `postHeld`).
+    const mine = held.filter((t) => !this.draining.has(t.id)).map((t) => t.id);
+    for (const id of mine) this.draining.set(id, { again: false, entriesOnly: true });
+    void this.resumed.track(this.postHeld(batch.session, held, mine));
+  }
+
+  private async postHeld(
+    session: LockSession,
+    threads: TakenTexts["threads"],
+    mine: string[],
+  ): Promise<void> {
+    const { publisher, logger, defaultChannel } = this.deps;
+    let result: { others: string[]; notify: string[] } = { others: threads.map((t) => t.id), notify: [] };
+    try {
+      result = await postTakenEntries(
+        { publisher, logger, defaultChannel, pacer: this.pacer, fresh: this.fresh },
+        session,
+        threads,
+      );
+    } catch (error) {
+      logger.warn(
+        { err: error, conversations: threads.length },
+        "entries not posted together; drained one by one",
+      );
+    } finally {
+      session.end();
+    }
+    const asked = mine.map((id) => [id, this.draining.get(id)] as const);
+    for (const id of mine) this.draining.delete(id);
+    for (const id of result.others) this.drainSoon(id, true);
+    // The assignee's DM goes out on a full pass, which looks for entries waiting to be told.
+    for (const id of result.notify) this.drainSoon(id, false);
+    for (const [id, state] of asked) if (state?.again) this.drainSoon(id, state.entriesOnly);
   }
 
   /** Drains a conversation from this process as soon as a slot is free (see `postSoon`). */
@@ -129,58 +169,6 @@ export class ThreadSyncService {
       this.waiting.set(conversationId, { entriesOnly: entriesOnly && (waiting?.entriesOnly ?? true) });
     }
     this.pump();
-  }
-
-  /**
-   * Posts the conversations gathered in `together` as one batch (see `postEntriesTogether`), one
-   * batch at a time: what comes in while a batch is out waits for the next, so the busier it gets,
-   * the more each batch carries and the fewer statements each text costs.
-   */
-  private pumpTogether(): void {
-    if (this.batching || this.stopped || this.together.size === 0) return;
-    const ids: string[] = [];
-    for (const id of [...this.together].slice(0, BATCH_CONVERSATIONS)) {
-      this.together.delete(id);
-      // Asked for by a drain meanwhile (a delivery, a notice): that drain posts these entries too.
-      if (this.draining.has(id) || this.waiting.has(id)) this.drainSoon(id, true);
-      else {
-        this.draining.set(id, { again: false, entriesOnly: true });
-        ids.push(id);
-      }
-    }
-    if (ids.length === 0) {
-      this.pumpTogether();
-      return;
-    }
-    this.batching = true;
-    void this.resumed.track(
-      this.postTogether(ids).finally(() => {
-        this.batching = false;
-        this.pumpTogether();
-      }),
-    );
-  }
-
-  private async postTogether(ids: string[]): Promise<void> {
-    const { db, locks, publisher, logger, defaultChannel } = this.deps;
-    let result: { others: string[]; notify: string[] } = { others: ids, notify: [] };
-    try {
-      result = await postEntriesTogether(
-        { db, locks, publisher, logger, defaultChannel, pacer: this.pacer, fresh: this.fresh },
-        ids,
-      );
-    } catch (error) {
-      logger.warn(
-        { err: error, conversations: ids.length },
-        "entries not posted together; drained one by one",
-      );
-    }
-    const asked = ids.map((id) => [id, this.draining.get(id)] as const);
-    for (const id of ids) this.draining.delete(id);
-    for (const id of result.others) this.drainSoon(id, true);
-    // The assignee's DM goes out on a full pass, which looks for entries waiting to be told.
-    for (const id of result.notify) this.drainSoon(id, false);
-    for (const [id, state] of asked) if (state?.again) this.drainSoon(id, state.entriesOnly);
   }
 
   private pump(): void {
@@ -220,9 +208,8 @@ export class ThreadSyncService {
   async stop(): Promise<void> {
     this.stopped = true;
     // Handed to the job queue (still running at this point), so another instance posts them now.
-    const waiting = [...this.waiting.keys(), ...this.together];
+    const waiting = [...this.waiting.keys()];
     this.waiting.clear();
-    this.together.clear();
     await Promise.all(waiting.map((id) => this.deps.requestThreadSync(id).catch(() => undefined)));
     for (const timer of this.resuming.values()) clearTimeout(timer);
     this.resuming.clear();
@@ -253,7 +240,7 @@ export class ThreadSyncService {
     this.draining.set(conversationId, state);
     let later: RetryLater | undefined;
     try {
-      later = await this.deps.locks.withLock(`thread:${conversationId}`, async () => {
+      later = await this.deps.locks.withLock(threadLockKey(conversationId), async () => {
         for (;;) {
           const pass = state.entriesOnly;
           state.again = false;

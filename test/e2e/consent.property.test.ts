@@ -163,7 +163,8 @@ beforeAll(async () => {
       db,
       logger,
       requestThreadSync: noop,
-      postEntries: noop,
+      locks,
+      postTaken: (batch) => batch.session.end(),
       requestOutbound: noop,
     }),
     outbound: new OutboundService({

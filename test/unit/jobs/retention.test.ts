@@ -76,7 +76,8 @@ test("a copy of a text that comes after its callback was deleted is not a second
     db,
     logger: createLogger("silent"),
     requestThreadSync: async () => {},
-    postEntries: async () => {},
+    locks,
+    postTaken: (batch) => batch.session.end(),
     requestOutbound: async () => {},
   });
   const callback = inboundMessageCallback({

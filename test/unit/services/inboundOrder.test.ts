@@ -2,6 +2,7 @@
 // conversation until it is taken in, or until it has used its attempts and is set aside; then the
 // thread is told, the metric counts it, and the rest go on. Other conversations are not held.
 import { createDb, type Db } from "../../../src/db/client";
+import { Locks } from "../../../src/db/locks";
 import { createLogger } from "../../../src/logger";
 import { Metrics } from "../../../src/observability/metrics";
 import { createConversation } from "../../../src/services/conversations";
@@ -15,16 +16,19 @@ const LINE = "+19195550100";
 let databaseUrl: string;
 let db: Db;
 let intake: EventIntake;
+let locks: Locks;
 let lineId: string;
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   db = createDb(databaseUrl);
   intake = new EventIntake(databaseUrl, INBOUND_EVENTS_CHANNEL);
+  locks = new Locks(databaseUrl);
   lineId = (await db.line.create({ data: { number: LINE, name: "Sales", groupEnabled: true } })).id;
 });
 afterAll(async () => {
   await intake.close();
+  await locks.close();
   await db.$disconnect();
 });
 
@@ -41,7 +45,8 @@ class FaultyInbound extends InboundService {
       db,
       logger: createLogger("silent"),
       requestThreadSync: async () => {},
-      postEntries: async () => {},
+      locks,
+      postTaken: (batch) => batch.session.end(),
       requestOutbound: async () => {},
     });
   }
