@@ -131,6 +131,32 @@ async function openLoop<T>(count: number, rate: number, send: (i: number) => Pro
 }
 
 /** Every successful chat.postMessage the fake Slack recorded, indexed by the tag its text starts with. */
+/** How a burst's posts were spaced in each thread: the gaps between a thread's posts, as Slack got them. */
+function pacing(index: PostIndex, tags: readonly string[], startedAt: number): string {
+  const byThread = new Map<string, number[]>();
+  for (const tag of tags) {
+    const at = index.firstAt.get(tag);
+    const thread = tag.split(".")[0] ?? "";
+    if (at !== undefined) byThread.set(thread, [...(byThread.get(thread) ?? []), at]);
+  }
+  const gaps: number[] = [];
+  const firsts: number[] = [];
+  for (const times of byThread.values()) {
+    times.sort((a, b) => a - b);
+    firsts.push((times[0] ?? startedAt) - startedAt);
+    for (let i = 1; i < times.length; i++) gaps.push((times[i] ?? 0) - (times[i - 1] ?? 0));
+  }
+  const g = summarize(gaps);
+  const f = summarize(firsts);
+  const over = gaps.filter((x) => x > 1_200).length;
+  const roots = summarize(
+    index.slack.calls
+      .filter((c) => c.method === "chat.postMessage" && !c.error && !c.args.thread_ts && c.at >= startedAt)
+      .map((c) => c.at - startedAt),
+  );
+  return `roots posted p50 ${ms(roots.p50)} max ${ms(roots.max)} (${roots.count}); gap p50 ${ms(g.p50)} mean ${ms(gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length))} p99 ${ms(g.p99)} max ${ms(g.max)}, ${over} over 1.2 s; first post p50 ${ms(f.p50)} max ${ms(f.max)}`;
+}
+
 class PostIndex {
   private scanned = 0;
   readonly firstAt = new Map<string, number>();
@@ -138,7 +164,7 @@ class PostIndex {
   /** Tags in the order Slack received them, per thread (channel + thread_ts). */
   readonly byThread = new Map<string, string[]>();
 
-  constructor(private readonly slack: FakeSlack) {}
+  constructor(readonly slack: FakeSlack) {}
 
   scan(): this {
     const calls = this.slack.calls;
@@ -214,7 +240,7 @@ async function statementsPerText(db: pg.Pool, texts: number): Promise<string> {
     `SELECT calls::text AS n, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements
      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
        AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_stat_database%'
-     ORDER BY calls DESC LIMIT 30`,
+     ORDER BY calls DESC LIMIT ${Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 30)}`,
   );
   return rows
     .map((r) => `${(Number(r.n) / texts).toFixed(2).padStart(6)}  ${r.query.slice(0, 150)}`)
@@ -792,6 +818,7 @@ async function measure(
     const lastPostAt = Math.max(...burstTags.map((t) => index.firstAt.get(t) ?? 0));
     const burstTotalMs = postedInTime === burstTags.length ? lastPostAt - burstStarted : Number.NaN;
     const rateLimited = slack.rejected.filter((r) => r.reason === "rate_limited").length;
+    log(`burst pacing: ${pacing(index, burstTags, burstStarted)}`);
     const perText = (x: number) => (x / Math.max(1, burstTags.length)).toFixed(1);
     const burstCost = `app CPU ${perText(appCpuMs() - burstCpu)} ms, ${perText((await commits()) - burstCommits)} DB commits per text`;
     // Whatever the time bound left unposted still has to arrive, once: lift the limit and wait for it.

@@ -1,5 +1,7 @@
 /** Slack's limit for posting into one channel: about one message per second. */
 export const SLACK_POST_INTERVAL_MS = 1_000;
+/** Added to the interval: a request may reach Slack a little sooner than the one before it did. */
+export const SEND_MARGIN_MS = 25;
 /** How long a channel stays paced after Slack last limited it, or after its last paced post. */
 const PACED_FOR_MS = 10_000;
 
@@ -32,15 +34,18 @@ export class ChannelPacer {
     return at;
   }
 
-  /** A post went through. */
-  posted(channel: string): void {
+  /**
+   * A post sent at `sentAt` went through. Slack counts a post from when it received it, so the
+   * interval runs from the sending, with a small margin for the next request arriving sooner.
+   */
+  posted(channel: string, sentAt: number = this.now()): void {
     const until = this.pacedUntil.get(channel);
     if (until === undefined) return;
     if (until <= this.now()) {
       this.pacedUntil.delete(channel);
       return;
     }
-    this.freeAt.set(channel, this.now() + SLACK_POST_INTERVAL_MS);
+    this.freeAt.set(channel, sentAt + SLACK_POST_INTERVAL_MS + SEND_MARGIN_MS);
     this.pacedUntil.set(channel, this.now() + PACED_FOR_MS);
   }
 }

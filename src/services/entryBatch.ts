@@ -51,8 +51,9 @@ export async function postTakenEntries(
           // Once tried, an entry is in doubt like any other until marked posted.
           deps.fresh.delete(entry.id);
           const view = inboundEntryView(entry.senderName, entry.sender ?? "", icons, entry.text);
+          const sentAt = Date.now();
           const ts = await deps.publisher.postEntry(channel, threadTs, view, entry.id);
-          deps.pacer.posted(channel);
+          deps.pacer.posted(channel, sentAt);
           done.push({ id: entry.id, channel, ts });
         } catch (error) {
           if (error instanceof SlackRateLimited) {

@@ -317,8 +317,9 @@ export class ThreadSyncService {
           where: { id: conversationId },
           data: { rootPostingAt: new Date() },
         });
+        const sentAt = Date.now();
         threadTs = await publisher.postRoot(channel, await rootView(db, conversation), conversationId);
-        this.pacer.posted(channel);
+        this.pacer.posted(channel, sentAt);
       }
       await db.groupConversation.update({
         where: { id: conversation.id },
@@ -381,6 +382,7 @@ export class ThreadSyncService {
       }
       // Once tried, it is in doubt like any other until marked posted.
       this.fresh.delete(message.id);
+      const sentAt = Date.now();
       const ts = await this.post(channel, threadTs, conversation, adopted ?? null, message, icons).catch(
         async (error: unknown) => {
           // Slack's 429 says the post was not made: nothing to reconcile.
@@ -389,7 +391,7 @@ export class ThreadSyncService {
           throw error;
         },
       );
-      if (ts) this.pacer.posted(channel);
+      if (ts) this.pacer.posted(channel, sentAt);
       await db.message.update({
         where: { id: message.id },
         data: {

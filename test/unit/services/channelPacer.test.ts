@@ -1,4 +1,4 @@
-import { ChannelPacer, SLACK_POST_INTERVAL_MS } from "../../../src/services/channelPacer";
+import { ChannelPacer, SEND_MARGIN_MS, SLACK_POST_INTERVAL_MS } from "../../../src/services/channelPacer";
 
 function pacerAt(start = 1_000_000) {
   const clock = { now: start };
@@ -22,9 +22,20 @@ describe("ChannelPacer: posting into a channel as fast as Slack allows", () => {
     clock.now += 1;
     expect(pacer.nextPostAt("C1")).toBeNull();
     pacer.posted("C1");
-    expect(pacer.nextPostAt("C1")).toBe(clock.now + SLACK_POST_INTERVAL_MS);
-    clock.now += SLACK_POST_INTERVAL_MS;
+    expect(pacer.nextPostAt("C1")).toBe(clock.now + SLACK_POST_INTERVAL_MS + SEND_MARGIN_MS);
+    clock.now += SLACK_POST_INTERVAL_MS + SEND_MARGIN_MS;
     expect(pacer.nextPostAt("C1")).toBeNull();
+  });
+
+  test("the interval runs from when a post was sent, not from when Slack answered", () => {
+    const { clock, pacer } = pacerAt();
+    pacer.limited("C1", 1_000);
+    clock.now += 1_000;
+    const sentAt = clock.now;
+    // Slack took 300 ms to answer: the next post may go 300 ms sooner than a second after the answer.
+    clock.now += 300;
+    pacer.posted("C1", sentAt);
+    expect(pacer.nextPostAt("C1")).toBe(sentAt + SLACK_POST_INTERVAL_MS + SEND_MARGIN_MS);
   });
 
   test("another channel is not held up by one that is limited", () => {
