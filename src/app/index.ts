@@ -55,9 +55,8 @@ export async function startApplication(
   const processing: Processing | null = processes
     ? await startProcessing(config, logger, infra, services)
     : null;
-  const wake = processing ? () => processing.wake() : () => undefined;
   const server = await listen(
-    [...routesFor(config, logger, { infra, slack, services, onStored: wake }), ...(options.routes ?? [])],
+    [...routesFor(config, logger, { infra, slack, services }), ...(options.routes ?? [])],
     config.PORT,
     logger,
   );

@@ -8,8 +8,6 @@ import { type Infrastructure, withDeadline } from "./infrastructure";
 import type { Services } from "./services";
 
 export interface Processing {
-  /** New callbacks were stored here: take them in now rather than at the next poll. */
-  wake(): void;
   /** Stops taking work: the sweeper's timer and the processor's share. Waits for what they were doing. */
   stop(): Promise<void>;
 }
@@ -87,7 +85,7 @@ export async function startProcessing(
     inbound: services.inbound,
     logger,
     pollMs: 1_000,
-    // The webhook route of this process wakes the processor itself (`wake` below).
+    // This process's own intake hands its callbacks over (`offer` below): its NOTIFY is not needed here.
     origin: infra.origin,
     requestThreadSync,
     countSetAside: (reason) => metrics.inboundSetAside.inc({ reason }),
@@ -96,8 +94,9 @@ export async function startProcessing(
     alsoListen: { [JOBS_CHANNEL]: (name) => queue.announced(name) },
   });
   processor.start();
+  // Callbacks stored by this process's own webhook routes are taken in now, without reading them back.
+  infra.intake?.onStored((events) => processor.offer(events));
   return {
-    wake: () => processor.wake(),
     async stop() {
       const sweeperStopped = withDeadline(sweeper.stop(), 5_000).catch(() => undefined);
       // Stored callbacks not yet processed stay stored; the instance that takes the share over does them.

@@ -15,7 +15,7 @@ import type { Services } from "./services";
 export function routesFor(
   config: Config,
   logger: Logger,
-  parts: { infra: Infrastructure; slack: SlackEdge; services: Services; onStored(): void },
+  parts: { infra: Infrastructure; slack: SlackEdge; services: Services },
 ): Route[] {
   const { db, locks, intake, metrics } = parts.infra;
   const routes: Route[] = [
@@ -35,7 +35,6 @@ export function routesFor(
     username: config.BANDWIDTH_CALLBACK_USERNAME,
     password: config.BANDWIDTH_CALLBACK_PASSWORD,
     intake,
-    onStored: parts.onStored,
     logger,
   });
   const timedWebhook: RouteHandler = (req, res, path) => {

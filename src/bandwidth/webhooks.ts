@@ -122,8 +122,6 @@ export interface WebhookOptions {
   username: string;
   password: string;
   intake: EventIntake;
-  /** Called once the batch is stored: processing starts at once instead of at the next poll. */
-  onStored(): void;
   logger: Logger;
 }
 
@@ -167,7 +165,6 @@ export function createWebhookHandler(options: WebhookOptions) {
     try {
       const stored = await intake.store(events);
       const counts = { ...stored, ignored, invalid: invalid + stored.invalid };
-      if (stored.stored > 0) options.onStored();
       log.info(counts, "webhook acknowledged");
       reply(res, 200, counts);
     } catch (error) {

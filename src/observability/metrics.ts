@@ -57,7 +57,7 @@ export class Metrics {
 
   readonly inboundProcessed = new client.Counter({
     name: "replyall_inbound_callbacks_processed_total",
-    help: "Stored Bandwidth callbacks this instance took in (set aside ones included), by path: together (contacts' plain texts, one statement per batch) or one by one",
+    help: "Stored Bandwidth callbacks this instance took in (set aside ones included), by path: handed-over (contacts' plain texts this instance's intake stored and handed over, one statement per batch), together (the same, read back from storage) or one by one",
     labelNames: ["path"] as const,
     registers: [this.registry],
   });

@@ -17,6 +17,12 @@ export interface IncomingEvent {
   payload: object;
 }
 
+/** An event as it was stored: its order of arrival, and the partition whose holder takes it in. */
+export interface StoredCallback extends IncomingEvent {
+  seq: bigint;
+  partition: number;
+}
+
 /**
  * The durable half of "ack fast, work later": a webhook's callbacks are written with one INSERT,
  * and only then acknowledged. Turning them into conversation entries is InboundProcessor's work.
@@ -27,6 +33,7 @@ export class EventIntake {
   /** Requests waiting for a connection: written together by the next INSERT (see `store`). */
   private waiting: Waiting[] = [];
   private inFlight = 0;
+  private listener: ((events: StoredCallback[]) => void) | null = null;
 
   constructor(
     databaseUrl: string,
@@ -38,6 +45,14 @@ export class EventIntake {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
     // An idle client's error (database restarted) must not crash the process.
     this.pool.on("error", () => undefined);
+  }
+
+  /**
+   * Hands what is stored to this process's processor as well, once committed: it has them parsed
+   * already, and need not read them back (the NOTIFY wakes every other instance).
+   */
+  onStored(listener: (events: StoredCallback[]) => void): void {
+    this.listener = listener;
   }
 
   /**
@@ -68,7 +83,7 @@ export class EventIntake {
   }
 
   private async storeGroup(group: Waiting[]): Promise<void> {
-    let stored: Set<string>;
+    let stored: Map<string, StoredCallback>;
     try {
       stored = await this.insert(group.flatMap((w) => w.events));
     } catch (error) {
@@ -80,6 +95,7 @@ export class EventIntake {
       }
       return;
     }
+    this.announce([...stored.values()]);
     // A callback in two requests of one group (a retry racing its original) is the first one's.
     for (const { events, resolve } of group) {
       const mine = events.filter((e) => stored.delete(e.dedupeKey)).length;
@@ -92,8 +108,9 @@ export class EventIntake {
     events: IncomingEvent[],
   ): Promise<{ stored: number; duplicate: number; invalid: number }> {
     try {
-      const stored = (await this.insert(events)).size;
-      return { stored, duplicate: events.length - stored, invalid: 0 };
+      const stored = await this.insert(events);
+      this.announce([...stored.values()]);
+      return { stored: stored.size, duplicate: events.length - stored.size, invalid: 0 };
     } catch (error) {
       if (!isDataError(error) || events.length === 1) {
         if (isDataError(error)) return { stored: 0, duplicate: 0, invalid: 1 };
@@ -110,11 +127,16 @@ export class EventIntake {
     return counts;
   }
 
-  /** The keys stored (the others were there already). */
-  private async insert(events: IncomingEvent[]): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
+  private announce(events: StoredCallback[]): void {
+    if (events.length > 0) this.listener?.(events);
+  }
+
+  /** The events stored (the others were there already), by key, in order of arrival. */
+  private async insert(events: IncomingEvent[]): Promise<Map<string, StoredCallback>> {
+    if (events.length === 0) return new Map();
+    const partitions = events.map((e) => partitionOf(e));
     // The NOTIFY wakes the instance that drains stored events, wherever it runs.
-    const result = await this.pool.query<{ stored: string[] }>(
+    const result = await this.pool.query<{ stored: string[]; seqs: string[] }>(
       `WITH stored AS (
          INSERT INTO "InboundEvent" ("dedupeKey", "provider", "type", "payload", "partition")
          SELECT e.key, 'bandwidth', e.type, e.payload, e.partition
@@ -122,21 +144,32 @@ export class EventIntake {
            WITH ORDINALITY AS e(key, type, payload, partition, n)
          ORDER BY e.n
          ON CONFLICT ("dedupeKey") DO NOTHING
-         RETURNING "dedupeKey"
+         RETURNING "dedupeKey", seq
        )
-       SELECT keys AS stored, CASE WHEN cardinality(keys) > 0 THEN pg_notify($4, $6) END AS notified
-       FROM (SELECT coalesce(array_agg("dedupeKey"), '{}') AS keys FROM stored) AS counted`,
+       SELECT keys AS stored, seqs, CASE WHEN cardinality(keys) > 0 THEN pg_notify($4, $6) END AS notified
+       FROM (
+         SELECT coalesce(array_agg("dedupeKey" ORDER BY seq), '{}') AS keys,
+           coalesce(array_agg(seq ORDER BY seq), '{}') AS seqs
+         FROM stored
+       ) AS counted`,
       [
         events.map((e) => e.dedupeKey),
         events.map((e) => e.type),
         events.map((e) => JSON.stringify(e.payload)),
         this.channel,
         // Which instance's share each falls in: every event of a lane in the same partition.
-        events.map((e) => partitionOf(e)),
+        partitions,
         this.origin,
       ],
     );
-    return new Set(result.rows[0]?.stored ?? []);
+    const byKey = new Map(events.map((e, n) => [e.dedupeKey, { ...e, partition: partitions[n] ?? 0 }]));
+    const stored = new Map<string, StoredCallback>();
+    const { stored: keys = [], seqs = [] } = result.rows[0] ?? {};
+    keys.forEach((key, n) => {
+      const event = byKey.get(key);
+      if (event) stored.set(key, { ...event, seq: BigInt(seqs[n] ?? 0) });
+    });
+    return stored;
   }
 
   async ping(): Promise<void> {

@@ -14,7 +14,7 @@ import { countSegments, segmentCountSchema } from "../domain/segments";
 import type { Logger } from "../logger";
 import { changeConsent, complianceMessages, keywordLists, versionedKeywordLists } from "./consent";
 import { findOrCreateConversation, reopenConversation } from "./conversations";
-import { chatTextsOf, type TakenTexts, takeChatTexts } from "./inboundBatch";
+import { chatTextsOf, type TakenTexts, type TakeOptions, takeChatTexts } from "./inboundBatch";
 import { recordReportedSegments } from "./reportedSegments";
 import { parseSendTag, recordMessageSent } from "./sendEvidence";
 import { consentLockKey } from "./textSender";
@@ -96,7 +96,7 @@ export class InboundService {
    * `takeChatTexts`) and asks for their threads to be posted; returns the events it took. The rest
    * of the batch goes through `processEvent`, one by one, in order.
    */
-  async takeChatTexts(events: readonly StoredEvent[]): Promise<Set<string>> {
+  async takeChatTexts(events: readonly StoredEvent[], options: TakeOptions = {}): Promise<Set<string>> {
     // Read once and kept: the statement takes nothing if an admin changed the keywords since.
     this.keywords ??= await versionedKeywordLists(this.deps.db);
     const { lists, version } = this.keywords;
@@ -105,7 +105,7 @@ export class InboundService {
     const session = await this.deps.locks.session();
     let batch: TakenTexts;
     try {
-      batch = await takeChatTexts(session, texts, version);
+      batch = await takeChatTexts(session, texts, version, options);
     } catch (error) {
       session.end();
       throw error;

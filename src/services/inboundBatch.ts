@@ -70,6 +70,15 @@ function plainChatText(event: StoredEvent, lane: string, keywords: KeywordLists)
   };
 }
 
+export interface TakeOptions {
+  /**
+   * The texts were not read from the stored callbacks but handed over by the intake that stored
+   * them: each is taken only if nothing stored before it in its partition still waits, so that no
+   * text overtakes an earlier callback of its lane held for a retry or not handed over.
+   */
+  behindNothing?: boolean;
+}
+
 /** What one take statement did: the callbacks it claimed, and the threads its new entries wait in. */
 export interface TakenTexts {
   /** The callbacks claimed (dedupe keys): taken in, with or without a new entry. */
@@ -105,10 +114,12 @@ export async function takeChatTexts(
   texts: readonly ChatText[],
   /** The Settings version the texts were told from keywords by: none is taken if it changed since. */
   keywordsVersion: number | null,
+  options: TakeOptions = {},
 ): Promise<TakenTexts> {
   const [row] = await session.query<{ taken: string[]; stored: number; threads: unknown }>(TAKE_SQL, [
     JSON.stringify(texts.map((t, n) => ({ ...t, n }))),
     keywordsVersion,
+    options.behindNothing === true,
   ]);
   const threads = z.array(threadState).parse(row?.threads ?? []);
   for (const thread of threads) if (thread.held) session.held.add(threadLockKey(thread.id));
@@ -136,6 +147,11 @@ const TAKE_SQL = `
       SELECT 1 FROM input earlier
       WHERE earlier.lane = f.lane AND earlier.n < f.n
         AND NOT EXISTS (SELECT 1 FROM found g WHERE g.n = earlier.n))
+    AND NOT ($3::boolean AND EXISTS (
+      SELECT 1 FROM "InboundEvent" me
+      JOIN "InboundEvent" x ON x.state = 'RECEIVED' AND x.partition = me.partition AND x.seq < me.seq
+      WHERE me."dedupeKey" = f."dedupeKey"
+        AND NOT EXISTS (SELECT 1 FROM input i WHERE i."dedupeKey" = x."dedupeKey")))
   ),
   claimed AS (
     UPDATE "InboundEvent" e

@@ -5,7 +5,14 @@ import { noticeRow, type ThreadNotice } from "../domain/notices";
 import { inboundParticipants } from "../domain/participants";
 import type { Logger } from "../logger";
 import { findConversationByKey } from "./conversations";
+import type { StoredCallback } from "./eventIntake";
 import { type InboundService, SendNotYetRecorded, type StoredEvent } from "./inbound";
+
+/**
+ * How a callback was taken in: handed over by this process's intake and taken with its batch
+ * (no read), read back and taken with its batch (together), or alone.
+ */
+export type ProcessedPath = "handed-over" | "together" | "one-by-one";
 
 /** Why a stored callback was set aside: it failed every attempt, or it can never be taken in. */
 export type SetAsideReason = "failed" | "invalid";
@@ -22,7 +29,7 @@ export interface InboundProcessorDeps {
   /** Counts a set-aside callback (a metric): nothing else reports one that belongs to no thread. */
   countSetAside(reason: SetAsideReason): void;
   /** Counts callbacks taken in by this instance (a metric: how the work is shared, and how much is batched). */
-  countProcessed?(path: "together" | "one-by-one", count?: number): void;
+  countProcessed?(path: ProcessedPath, count?: number): void;
   /** Reports this instance's share: how many partitions it holds now. */
   shareChanged?(held: number): void;
   /**
@@ -61,7 +68,10 @@ type ReadyEvent = StoredEvent & { attempts: number; seq: bigint };
  */
 export class InboundProcessor {
   private running: Promise<void> | null = null;
+  /** Something may be stored that only a read finds: another instance's callbacks, a retry now due. */
   private again = false;
+  /** What this process's own intake stored since the last batch, handed over rather than read back. */
+  private offered: StoredCallback[] = [];
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly claims: PartitionClaims;
@@ -113,12 +123,24 @@ export class InboundProcessor {
 
   /** Processes what is waiting now; a call while processing makes it look again when done. */
   wake(): void {
-    if (this.stopped) return;
     this.again = true;
-    if (this.running) return;
+    this.kick();
+  }
+
+  /**
+   * Callbacks this process's intake has just stored: taken in without reading them back when
+   * nothing else of their partitions waits (see `drain`); otherwise a read finds them in order.
+   */
+  offer(events: StoredCallback[]): void {
+    this.offered.push(...events);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.stopped || this.running) return;
     this.running = this.run().finally(() => {
       this.running = null;
-      if (this.again) this.wake();
+      if (this.again || this.offered.length > 0) this.kick();
     });
   }
 
@@ -133,7 +155,9 @@ export class InboundProcessor {
     try {
       await this.drain();
     } catch (error) {
+      // The read that follows the pause finds whatever was offered meanwhile.
       this.again = false;
+      this.offered = [];
       this.deps.logger.warn({ err: error }, "stored callbacks could not be processed; trying again shortly");
       const timer = setTimeout(() => this.wake(), 1_000);
       timer.unref();
@@ -142,11 +166,15 @@ export class InboundProcessor {
 
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      this.again = false;
       const partitions = await this.partitionsNow();
+      if (!this.again && this.offered.length > 0 && (await this.takeOffered(partitions))) continue;
+      // Only a read finds anything else: another instance's callbacks, a retry due, a whole page more.
+      if (!this.again) return;
+      this.again = false;
+      this.offered = [];
       if (partitions.length === 0) return;
       const { events, more } = await this.readyEvents(partitions);
-      if (events.length === 0) return;
+      if (events.length === 0) continue;
       this.deps.logger.debug({ events: events.length }, "taking in stored callbacks");
       const taken = await this.takeChatTexts(events);
       const lanes = new Map<string, ReadyEvent[]>();
@@ -172,19 +200,42 @@ export class InboundProcessor {
       );
       const failed = done.find((d) => d.status === "rejected");
       if (failed) throw failed.reason;
-      // A short batch was everything there was, unless more was stored (and announced) meanwhile.
-      if (!more && !this.again) return;
+      // A full batch may have left more behind it.
+      if (more) this.again = true;
     }
+  }
+
+  /**
+   * Takes in what was offered, in this instance's partitions, when all of it is plain chat texts
+   * with nothing earlier of their partitions still waiting (the take statement checks): then no
+   * read is needed. True when nothing offered is left over; else the caller reads, and finds the
+   * rest in order. What falls in other instances' partitions is theirs: the NOTIFY woke them.
+   */
+  private async takeOffered(partitions: number[]): Promise<boolean> {
+    if (this.offered.length === 0) return false;
+    const held = new Set(partitions);
+    const mine = this.offered.filter((e) => held.has(e.partition)).sort((a, b) => (a.seq < b.seq ? -1 : 1));
+    this.offered = [];
+    if (mine.length === 0) return true;
+    const events = mine.map((e) => ({ ...e, attempts: 0 }));
+    const taken = await this.takeChatTexts(events, { behindNothing: true });
+    if (taken.size === events.length) return true;
+    this.again = true;
+    return false;
   }
 
   /**
    * Most of a batch is contacts' plain texts, taken in together by one statement. Should that
    * statement fail, every event takes the one-by-one path, which retries or sets aside each alone.
    */
-  private async takeChatTexts(events: ReadyEvent[]): Promise<Set<string>> {
+  private async takeChatTexts(
+    events: ReadyEvent[],
+    options: { behindNothing?: boolean } = {},
+  ): Promise<Set<string>> {
     try {
-      const taken = await this.deps.inbound.takeChatTexts(events);
-      if (taken.size > 0) this.deps.countProcessed?.("together", taken.size);
+      const taken = await this.deps.inbound.takeChatTexts(events, options);
+      if (taken.size > 0)
+        this.deps.countProcessed?.(options.behindNothing ? "handed-over" : "together", taken.size);
       return taken;
     } catch (error) {
       this.deps.logger.warn({ err: error, events: events.length }, "batch of texts taken in one by one");

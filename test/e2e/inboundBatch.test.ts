@@ -25,7 +25,8 @@ async function processed(): Promise<{ together: number; oneByOne: number; relaye
         body,
       )?.[1] ?? 0,
     );
-  return { together: value("together"), oneByOne: value("one-by-one"), relayed };
+  // Handed over by the intake or read back, both are taken in together by one statement.
+  return { together: value("together") + value("handed-over"), oneByOne: value("one-by-one"), relayed };
 }
 
 /** The conversation's entries from the contacts, in the order the app took them in. */

@@ -29,7 +29,6 @@ beforeAll(async () => {
     username: USER,
     password: PASSWORD,
     intake,
-    onStored: () => undefined,
     logger: createLogger("silent"),
   });
   // Wired the way the app wired it before it had a front: nothing catches a rejection.
