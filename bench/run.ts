@@ -242,9 +242,23 @@ async function statementsPerText(db: pg.Pool, texts: number): Promise<string> {
        AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_stat_database%'
      ORDER BY calls DESC LIMIT ${Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 30)}`,
   );
-  return rows
-    .map((r) => `${(Number(r.n) / texts).toFixed(2).padStart(6)}  ${r.query.slice(0, 150)}`)
-    .join("\n");
+  // Top-level statements outside a transaction block each commit on their own; nested ones (foreign-key checks) do not.
+  const total = await db.query<{ n: string }>(
+    `SELECT coalesce(sum(calls), 0)::text AS n FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel
+       AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_stat_database%'`,
+  );
+  const lines = rows.map((r) => `${(Number(r.n) / texts).toFixed(2).padStart(6)}  ${r.query.slice(0, 150)}`);
+  lines.push(`${(Number(total.rows[0]?.n ?? 0) / texts).toFixed(2).padStart(6)}  (all top-level statements)`);
+  // Each parallel worker commits a transaction of its own: a hot statement planned parallel shows in the commits.
+  const parallel = await db.query<{ n: string; query: string }>(
+    `SELECT parallel_workers_launched::text AS n, regexp_replace(query, 's+', ' ', 'g') AS query FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND parallel_workers_launched > 0
+     ORDER BY parallel_workers_launched DESC LIMIT 5`,
+  );
+  for (const r of parallel.rows)
+    lines.push(`${(Number(r.n) / texts).toFixed(2).padStart(6)}  parallel workers: ${r.query.slice(0, 130)}`);
+  return lines.join("\n");
 }
 
 /** Diagnostics (BENCH_PG_WAITS=1): what the app's PostgreSQL sessions are doing, sampled every 50 ms. */
@@ -554,6 +568,15 @@ async function measure(
       ).rows[0]?.n ?? 0,
     );
   };
+  /**
+   * The count once every backend has reported: a backend flushes its counts when it goes idle, at
+   * most once a second, and one that stays idle only after 10 s (PGSTAT_IDLE_INTERVAL). Read at
+   * once, the warm-up's last transactions land in the phase measured next (about 1.5 per text).
+   */
+  const settledCommits = async () => {
+    await sleep(11_000);
+    return commits();
+  };
   const index = new PostIndex(slack);
   const client = httpClient(app.url);
   cleanups.push(() => client.close());
@@ -628,8 +651,8 @@ async function measure(
     const sentAt = new Map<string, number>();
     const ack100: number[] = [];
     let postFailures = 0;
+    const postCommitsBefore = await settledCommits();
     const postCpuBefore = appCpuMs();
-    const postCommitsBefore = await commits();
     if (STATEMENTS)
       await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
     await openLoop(postCount, CFG.postRate, async () => {
@@ -643,8 +666,25 @@ async function measure(
     const postTags = [...sentAt.keys()];
     await waitUntil(() => index.posted(postTags) === postTags.length, 60_000, 100);
     const postCpuMs = (appCpuMs() - postCpuBefore) / postCount;
-    const postCommits = ((await commits()) - postCommitsBefore) / postCount;
-    if (STATEMENTS) log(`statements per inbound text during 2a:\n${await statementsPerText(db, postCount)}`);
+    const postCommits = ((await settledCommits()) - postCommitsBefore) / postCount;
+    if (STATEMENTS) {
+      log(`statements per inbound text during 2a:\n${await statementsPerText(db, postCount)}`);
+      const exposed = await (await fetch(`${app.url}/metrics`)).text();
+      log(
+        `taken in, by path:\n${exposed
+          .split("\n")
+          .filter((l) => l.startsWith("replyall_inbound_callbacks_processed_total"))
+          .join("\n")}`,
+      );
+      // What commits when no text arrives: timers, pollers, heartbeats, autovacuum.
+      await db.query("SELECT pg_stat_statements_reset()");
+      const idleBefore = await commits();
+      await sleep(5_000);
+      const idleCommits = (((await commits()) - idleBefore) / 5).toFixed(1);
+      log(
+        `commits per second while idle: ${idleCommits}; statements per second:\n${await statementsPerText(db, 5)}`,
+      );
+    }
     const postLatency = postTags.flatMap((t) => {
       const at = index.firstAt.get(t);
       const sent = sentAt.get(t);
