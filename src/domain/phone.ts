@@ -76,7 +76,23 @@ export function normalizePhone(input: string, defaultCountry: CountryCode = "US"
   return { ok: true, e164: parsed.number };
 }
 
+/**
+ * Numbers formatted lately: every mirrored text labels its sender, and libphonenumber's parse (its
+ * full metadata) costs more than the rest of taking the text in. Bounded: emptied when full.
+ */
+const formatted = new Map<string, string>();
+const FORMATTED_KEPT = 10_000;
+
 export function formatPhone(e164: string): string {
+  const known = formatted.get(e164);
+  if (known !== undefined) return known;
+  const display = formatOnce(e164);
+  if (formatted.size >= FORMATTED_KEPT) formatted.clear();
+  formatted.set(e164, display);
+  return display;
+}
+
+function formatOnce(e164: string): string {
   let parsed: PhoneNumber | undefined;
   try {
     parsed = parsePhoneNumberFromString(e164);

@@ -125,8 +125,15 @@ describe("formatPhone", () => {
     ["+33612345678", "+33 6 12 34 56 78"],
     ["not a number", "not a number"],
     ["", ""],
-  ])("formats %s as %s", (e164, formatted) => {
+  ])("formats %s as %s, the second time from what it remembers", (e164, formatted) => {
     expect(formatPhone(e164)).toBe(formatted);
+    expect(formatPhone(e164)).toBe(formatted);
+  });
+
+  it("stays right past the numbers it remembers", () => {
+    for (let n = 0; n < 10_050; n++) formatPhone(`+1212555${String(n % 10_000).padStart(4, "0")}`);
+    expect(formatPhone("+447400123456")).toBe("+44 7400 123456");
+    expect(formatPhone("+12125550143")).toBe("(212) 555-0143");
   });
 
   it("round-trips through normalizePhone", () => {
