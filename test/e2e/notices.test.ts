@@ -2,10 +2,8 @@
 // Message's `notice` column) with a plain-text line, and the Slack edge renders it when it is
 // posted, in the words people saw before; rows stored as markup before that keep being posted as is.
 import { formatPhone } from "../../src/domain/phone";
-import { statusCallback } from "../support/bandwidthSpec";
-import { eventually, SALES_LINE, useHarness } from "../support/harness";
-import { eventCallbackBody, messageEvent } from "../support/slackRequests";
-import { nameContact, openGroup, sendText, waitForPost } from "./relayHelpers";
+import { useHarness } from "../support/harness";
+import { nameContact, openGroup, replyFailsFor, sendText, waitForPost } from "./relayHelpers";
 
 const h = useHarness();
 
@@ -14,27 +12,7 @@ test("a delivery failure is stored as a notice and posted in the words the threa
   const [, ben] = group as [string, string];
   // Outside text with markup in it: it must reach Slack escaped, and the stored row as it is.
   await nameContact(h, ben, "Ben <@U0BOSS>");
-  const event = messageEvent({
-    channel: thread.channel,
-    user: "UDANA",
-    text: "are we on?",
-    threadTs: thread.ts,
-  }) as { ts: string } & Record<string, unknown>;
-  expect((await h.slackRequest(eventCallbackBody({ event }))).status).toBe(200);
-  const sent = await eventually(() => h.bandwidth.messages.find((m) => m.body.to.includes(ben)));
-  const failed = await h.webhook("status", [
-    statusCallback({
-      type: "message-failed",
-      messageId: sent.id,
-      line: SALES_LINE,
-      recipient: ben,
-      allRecipients: group,
-      tag: sent.body.tag,
-      errorCode: 4720,
-      description: "Carrier rejected & <dropped>",
-    }),
-  ]);
-  expect(failed.status).toBe(200);
+  const event = await replyFailsFor(h, group, thread, ben, "Carrier rejected & <dropped>");
 
   const posted = await waitForPost(h, thread, (p) => /Not delivered/.test(p.text ?? ""));
   const link = `<https://slack.com/archives/${thread.channel}/p${event.ts.replace(".", "")}|this message>`;

@@ -1,8 +1,9 @@
 // Shared helpers for the two-way relay end-to-end tests (relay.*.test.ts).
 import { participantKey } from "../../src/domain/participants";
-import { inboundMessageCallback } from "../support/bandwidthSpec";
+import { inboundMessageCallback, statusCallback } from "../support/bandwidthSpec";
 import type { RecordedCall } from "../support/fakeSlack";
 import { eventually, type Harness, SALES_LINE } from "../support/harness";
+import { eventCallbackBody, messageEvent } from "../support/slackRequests";
 
 // NANP 555-0100..0199 is fictional in every US area code; one area code per allocation block keeps
 // every test on numbers no other test in its file has touched.
@@ -147,4 +148,39 @@ export async function openGroup(h: Harness, size: number): Promise<{ group: stri
   const thread = await threadOf(h, group);
   await waitForPost(h, thread, (p) => p.text === "hello from the group");
   return { group, thread };
+}
+
+/**
+ * A teammate replies "are we on?" in the group's thread and Bandwidth reports the text to
+ * `recipient` failed with `description` (error 4720); resolves to the teammate's Slack message.
+ */
+export async function replyFailsFor(
+  h: Harness,
+  group: string[],
+  thread: ThreadRef,
+  recipient: string,
+  description: string,
+): Promise<{ ts: string }> {
+  const event = messageEvent({
+    channel: thread.channel,
+    user: "UDANA",
+    text: "are we on?",
+    threadTs: thread.ts,
+  }) as { ts: string } & Record<string, unknown>;
+  expect((await h.slackRequest(eventCallbackBody({ event }))).status).toBe(200);
+  const sent = await eventually(() => h.bandwidth.messages.find((m) => m.body.to.includes(recipient)));
+  const failed = await h.webhook("status", [
+    statusCallback({
+      type: "message-failed",
+      messageId: sent.id,
+      line: SALES_LINE,
+      recipient,
+      allRecipients: group,
+      tag: sent.body.tag,
+      errorCode: 4720,
+      description,
+    }),
+  ]);
+  expect(failed.status).toBe(200);
+  return event;
 }

@@ -29,14 +29,13 @@ import {
   freshNumbers,
   nameContact,
   type PostArgs,
+  replyFailsFor,
   sendText,
   type ThreadRef,
   threadOf,
   waitForPost,
 } from "../e2e/relayHelpers";
-import { statusCallback } from "../support/bandwidthSpec";
-import { eventually, type Harness, SALES_LINE, startHarness } from "../support/harness";
-import { eventCallbackBody, messageEvent } from "../support/slackRequests";
+import { type Harness, startHarness } from "../support/harness";
 
 /** What someone outside the team might type: each part would notify, mention or link in Slack. */
 const HOSTILE = "<!channel> <!here> <@U123> <https://evil|click> &amp; >";
@@ -543,27 +542,7 @@ describe("the app's notices in a thread", () => {
     const { group, thread } = await openGroup();
     const [, ben] = group as [string, string];
     await nameContact(h, ben, HOSTILE);
-    const event = messageEvent({
-      channel: thread.channel,
-      user: "UDANA",
-      text: "are we on?",
-      threadTs: thread.ts,
-    });
-    expect((await h.slackRequest(eventCallbackBody({ event }))).status).toBe(200);
-    const sent = await eventually(() => h.bandwidth.messages.find((m) => m.body.to.includes(ben)));
-    const failed = await h.webhook("status", [
-      statusCallback({
-        type: "message-failed",
-        messageId: sent.id,
-        line: SALES_LINE,
-        recipient: ben,
-        allRecipients: group,
-        tag: sent.body.tag,
-        errorCode: 4720,
-        description: HOSTILE,
-      }),
-    ]);
-    expect(failed.status).toBe(200);
+    await replyFailsFor(h, group, thread, ben, HOSTILE);
     const notice = await waitForPost(h, thread, (p) => /Not delivered/.test(p.text ?? ""));
     expectPostEscaped(notice);
     expect(notice.text).toContain(escaped(HOSTILE));
